@@ -1,0 +1,89 @@
+"""The `ecoportal` command line: each command parses its options and calls one function.
+
+Heavy modules are imported inside each command so `ecoportal --help` stays instant.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import click
+
+from generator import __version__
+
+DEFAULT_PACKAGE = Path("data/complaints")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="ecoportal")
+def main() -> None:
+    """生态环境接诉即办公开门户：由匿名化诉求数据生成静态网站。"""
+
+
+@main.command()
+@click.option("--out", "out", type=click.Path(path_type=Path), default=DEFAULT_PACKAGE,
+              show_default=True, help="写出数据包的文件夹。")
+@click.option("--end", "end", type=click.DateTime(["%Y-%m"]), default=None,
+              help="最后一个月（YYYY-MM），默认为上一个自然月。")
+@click.option("--months", type=click.IntRange(1, 240), default=24, show_default=True,
+              help="覆盖的月数。")
+@click.option("--records", type=click.IntRange(1), default=None,
+              help="总记录数；默认按每月约 3,000–5,000 件生成。")
+@click.option("--seed", type=int, default=20240101, show_default=True, help="随机种子。")
+def sample(out: Path, end: dt.datetime | None, months: int, records: int | None,
+           seed: int) -> None:
+    """按固定随机种子生成逼真的样例数据包。"""
+    from generator.sample import write_sample
+
+    if end is None:
+        first = dt.date.today().replace(day=1)
+        end_month = (first - dt.timedelta(days=1)).replace(day=1)
+    else:
+        end_month = end.date().replace(day=1)
+    summary = write_sample(out, end_month=end_month, months=months, records=records, seed=seed)
+    click.echo(summary)
+
+
+@main.command()
+@click.argument("path", type=click.Path(path_type=Path), default=DEFAULT_PACKAGE)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="报告格式。")
+@click.option("--max-errors", type=click.IntRange(1), default=200, show_default=True,
+              help="文本报告最多列出的错误条数（JSON 报告列出全部）。")
+def validate(path: Path, fmt: str, max_errors: int) -> None:
+    """检查数据包是否符合数据契约和跨字段规则。PATH 为数据包文件夹或其 datapackage.json。"""
+    from generator.dataset.report import format_json, format_text
+    from generator.dataset.validate import validate_package
+
+    report = validate_package(path)
+    if fmt == "json":
+        click.echo(format_json(report))
+    else:
+        click.echo(format_text(report, max_errors=max_errors))
+    sys.exit(0 if report.ok else 1)
+
+
+@main.command()
+@click.option("--package", "package", type=click.Path(path_type=Path), default=DEFAULT_PACKAGE,
+              show_default=True, help="要发布的数据包。")
+@click.option("--site-dir", type=click.Path(path_type=Path), default=Path("site"),
+              show_default=True, help="网站输出文件夹（构建成功后整体替换）。")
+def build(package: Path, site_dir: Path) -> None:
+    """校验、隐私检查、统计、渲染并构建整个网站（原子替换 site/）。"""
+    from generator.site.build import build_site
+
+    build_site(Path.cwd(), package=package, site_dir=site_dir, echo=click.echo)
+
+
+@main.command()
+@click.option("--port", type=int, default=8000, show_default=True, help="本机端口。")
+@click.option("--no-build", is_flag=True, help="不重新构建，直接预览现有 site/。")
+def serve(port: int, no_build: bool) -> None:
+    """构建网站并在 http://127.0.0.1:PORT/ 预览。"""
+    from generator.site.build import build_site, serve_site
+
+    if not no_build:
+        build_site(Path.cwd(), package=DEFAULT_PACKAGE, site_dir=Path("site"), echo=click.echo)
+    serve_site(Path("site"), port=port, echo=click.echo)

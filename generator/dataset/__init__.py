@@ -1,0 +1,1 @@
+"""The complaints data package: its contract (datapackage.json), reading and validation."""
