@@ -25,23 +25,19 @@ def main() -> None:
 @main.command()
 @click.option("--out", "out", type=click.Path(path_type=Path), default=DEFAULT_PACKAGE,
               show_default=True, help="写出数据包的文件夹。")
-@click.option("--end", "end", type=click.DateTime(["%Y-%m"]), default=None,
-              help="最后一个月（YYYY-MM），默认为上一个自然月。")
+@click.option("--end", "end", type=click.DateTime(["%Y-%m"]), default="2026-10",
+              show_default=True, help="最后一个月（YYYY-MM）。")
 @click.option("--months", type=click.IntRange(1, 240), default=24, show_default=True,
               help="覆盖的月数。")
 @click.option("--records", type=click.IntRange(1), default=None,
               help="总记录数；默认按每月约 3,000–5,000 件生成。")
 @click.option("--seed", type=int, default=20240101, show_default=True, help="随机种子。")
-def sample(out: Path, end: dt.datetime | None, months: int, records: int | None,
+def sample(out: Path, end: dt.datetime, months: int, records: int | None,
            seed: int) -> None:
     """按固定随机种子生成逼真的样例数据包。"""
     from generator.sample import write_sample
 
-    if end is None:
-        first = dt.date.today().replace(day=1)
-        end_month = (first - dt.timedelta(days=1)).replace(day=1)
-    else:
-        end_month = end.date().replace(day=1)
+    end_month = end.date().replace(day=1)
     summary = write_sample(out, end_month=end_month, months=months, records=records, seed=seed)
     click.echo(summary)
 
