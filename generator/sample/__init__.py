@@ -1,0 +1,90 @@
+"""The deterministic synthetic sample: a realistic, fully fictitious complaints data package.
+
+`write_sample` draws the table (generate.py), writes complaints.csv (UTF-8, no BOM, '\\n') and
+a byte copy of the contract descriptor, each through a temporary file and os.replace, so an
+interrupted run never leaves a half-written file behind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import BinaryIO
+
+import pyarrow.csv as pacsv
+
+from generator.config import load_metrics
+from generator.dataset.schema import CONTRACT_PATH
+from generator.errors import DataError
+from generator.reference import load_reference
+from generator.sample.draw import month_starts
+from generator.sample.generate import generate
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+"""The checkout holding data/reference/ and data/metrics.yml."""
+
+__all__ = ["generate", "write_sample"]
+
+
+def _atomic_write(path: Path, write: Callable[[BinaryIO], None]) -> None:
+    """Write `path` through a temporary file in the same folder, then os.replace it."""
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            write(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp_name, 0o644)
+        os.replace(tmp_name, path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+
+
+def _write_bytes(fh: BinaryIO, data: bytes) -> None:
+    fh.write(data)
+
+
+def write_sample(
+    out: Path, *, end_month: dt.date, months: int, records: int | None, seed: int,
+    root: Path | None = None,
+) -> str:
+    """Write out/complaints.csv and out/datapackage.json; return a one-line Chinese summary.
+
+    `root` is the project whose data/reference/ and data/metrics.yml are used (default: this
+    checkout).
+    """
+    if months < 1:
+        raise DataError(f"月数 {months} 无效：应为不小于 1 的整数，请修改 --months。")
+    if records is not None and records < 1:
+        raise DataError(f"记录数 {records} 无效：应为不小于 1 的整数，请修改 --records。")
+    base = root if root is not None else REPO_ROOT
+    ref = load_reference((base / "data" / "reference").resolve())
+    metrics = load_metrics(base / "data" / "metrics.yml")
+    end_month = end_month.replace(day=1)
+    table = generate(ref, metrics.deadlines_hours, end_month=end_month, months=months,
+                     records=records, seed=seed)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError) as exc:
+        raise DataError(
+            f"无法写出样例数据包：{out} 已存在但不是文件夹。请删除或改名该文件，"
+            "或用 --out 指定另一个文件夹。"
+        ) from exc
+    options = pacsv.WriteOptions(quoting_style="none", quoting_header="none", eol="\n",
+                                 batch_size=65536)
+    try:
+        _atomic_write(out / "complaints.csv",
+                      lambda fh: pacsv.write_csv(table, fh, write_options=options))
+        contract = CONTRACT_PATH.read_bytes()
+        _atomic_write(out / "datapackage.json", lambda fh: _write_bytes(fh, contract))
+    except OSError as exc:
+        raise DataError(f"无法写出样例数据包到 {out}：{exc}。请检查该文件夹是否可写。") from exc
+    first = month_starts(end_month, months)[0]
+    return (
+        f"已生成样例数据包 {out.as_posix()}：{table.num_rows:,} 条记录，"
+        f"{first:%Y-%m} 至 {end_month:%Y-%m}，随机种子 {seed}。"
+    )
