@@ -1,0 +1,1 @@
+"""Render and build stages: pages, open data and the mkdocs site."""

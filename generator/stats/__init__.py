@@ -1,0 +1,1 @@
+"""Aggregate stage: published measures and breakdowns, with small-cell suppression."""

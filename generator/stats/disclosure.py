@@ -1,0 +1,53 @@
+"""Small-cell suppression for published tables (statistical disclosure control).
+
+Rule (data/metrics.yml `disclosure.min_complainants`, k): a count or rate whose cell holds
+between 1 and k−1 distinct complainants is not published. Cells made only of proactive tasks
+hold no complainant and stay visible. Because margins are published, a single hidden cell in
+a row or column could be recovered as total − visible cells, so each group that hides exactly
+one cell also hides its smallest visible non-zero cell, repeated until stable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+
+def primary(complainants: pd.Series | np.ndarray, k: int) -> np.ndarray:
+    """True where a cell must be hidden because of too few distinct complainants."""
+    c = np.asarray(complainants, dtype=np.int64)
+    return (c > 0) & (c < k)
+
+
+def complementary(
+    cells: pd.DataFrame,
+    size_column: str,
+    hidden: np.ndarray,
+    groups: Sequence[Sequence[str]],
+) -> np.ndarray:
+    """Extend `hidden` so no group (a row or column with a published margin) hides one cell.
+
+    `cells` has one row per published cell; `groups` lists the key sets whose sums are
+    published elsewhere (e.g. ["month", "district"] when district-month totals are shown).
+    """
+    hidden = hidden.copy()
+    sizes = cells[size_column].to_numpy()
+    changed = True
+    while changed:
+        changed = False
+        for keys in groups:
+            counts = pd.Series(hidden).groupby([cells[k].to_numpy() for k in keys]).transform("sum")
+            lonely = np.flatnonzero(hidden & (counts.to_numpy() == 1))
+            if not len(lonely):
+                continue
+            grouping = cells.groupby(list(keys), observed=True, sort=False).indices
+            key_of = cells[list(keys)].iloc[lonely].itertuples(index=False, name=None)
+            for key in set(key_of):
+                members = grouping[key if len(keys) > 1 else key[0]]
+                visible = members[~hidden[members] & (sizes[members] > 0)]
+                if hidden[members].sum() == 1 and len(visible):
+                    hidden[visible[np.argmin(sizes[visible])]] = True
+                    changed = True
+    return hidden
