@@ -1,0 +1,241 @@
+"""Typical cases (典型案例): one YAML file per case under data/cases/, told as 接诉 → 即办 → 回访.
+
+`load_cases` reads and checks every file against the reference data (district, street,
+category) and refuses personal data; `render_case_pages` turns them into Markdown pages;
+`cases_matching` lets category and district pages link their cases.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import yaml
+
+from generator.errors import DataError
+from generator.reference import Reference, load_reference
+
+SOURCES = ("市民诉求", "主动治理", "企业咨询")
+RESULTS = ("已解决", "已化解", "已指导", "持续跟踪")
+TEXT_KEYS = ("title", "received", "handled", "follow_up")
+REQUIRED_KEYS = (
+    "slug", "date", "district", "street", "element", "category", "title", "source",
+    "received", "handled", "follow_up", "result", "tags",
+)
+SLUG_RE = re.compile(r"^\d{4}-\d{2}-[a-z0-9]+(?:-[a-z0-9]+)*$")
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+# Simple personal-data patterns (after NFKC). The project's privacy scanner runs on top.
+PII_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("手机号码", re.compile(r"(?<![0-9])(?:\+?86[- ]?)?1[3-9][0-9](?:[- ]?[0-9]{4}){2}(?![0-9])")),
+    ("固定电话", re.compile(r"(?<![0-9])0[0-9]{2,3}[- ]?[0-9]{7,8}(?![0-9])")),
+    ("身份证号码", re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9])|(?<![0-9])[0-9]{15}(?![0-9])")),
+    ("门牌号", re.compile(r"[0-9一二三四五六七八九十百零〇]+\s*(?:号院|号楼|单元|室|号)(?!线)")),
+    ("人名称谓", re.compile(r"[\u4e00-\u9fff](?:先生|女士|师傅|大爷|大妈|阿姨)")),
+    ("电子邮箱", re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")),
+)
+
+
+@dataclass(frozen=True)
+class Case:
+    """One typical case; texts are published as written (checked for personal data on load)."""
+
+    slug: str
+    date: date
+    district: str
+    street: str
+    element: str
+    category: str
+    title: str
+    source: str
+    received: str
+    handled: str
+    follow_up: str
+    result: str
+    tags: tuple[str, ...]
+    guide: str
+    """The category's guide page under site_src/, e.g. guides/noise.md."""
+
+    @property
+    def page(self) -> str:
+        """Path of the case page in the docs folder."""
+        return f"cases/{self.slug}.md"
+
+    @property
+    def month(self) -> str:
+        """The month shown on pages, e.g. 2024年5月 (the day is not published)."""
+        return f"{self.date.year}年{self.date.month}月"
+
+
+def unwrap(text: str) -> str:
+    """Join the lines of each paragraph without spaces (Chinese needs none); keep blank lines."""
+    paragraphs = re.split(r"\n\s*\n", text.strip())
+    return "\n\n".join("".join(line.strip() for line in p.splitlines()) for p in paragraphs)
+
+
+def find_pii(text: str) -> str | None:
+    """Name of the first personal-data pattern found in `text`, or None."""
+    normalised = unicodedata.normalize("NFKC", text)
+    normalised = re.sub(r"[\u200b-\u200f\u2060\ufeff\u00ad]", "", normalised)
+    for name, pattern in PII_PATTERNS:
+        if pattern.search(normalised):
+            return name
+    return None
+
+
+def load_cases(folder: Path, reference: Reference | None = None) -> list[Case]:
+    """Read every *.yml in `folder`, newest first; every problem is reported in one DataError."""
+    ref = reference or load_reference((folder.parent / "reference").resolve())
+    problems: list[str] = []
+    cases: list[Case] = []
+    seen: dict[str, Path] = {}
+    for path in sorted(folder.glob("*.yml")):
+        case, errors = _read_case(path, ref)
+        problems.extend(errors)
+        if case is None:
+            continue
+        if case.slug in seen:
+            problems.append(
+                f"案例文件 {path}：字段 slug 的值 “{case.slug}” 与 {seen[case.slug]} 重复。"
+                "请为每个案例使用不同的 slug。"
+            )
+            continue
+        seen[case.slug] = path
+        cases.append(case)
+    if problems:
+        raise DataError("\n".join(problems))
+    return sorted(cases, key=lambda c: (c.date, c.slug), reverse=True)
+
+
+def _read_case(path: Path, ref: Reference) -> tuple[Case | None, list[str]]:
+    head = f"案例文件 {path}"
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        return None, [f"{head}：不是有效的 YAML（{exc}）。请检查缩进、冒号和引号。"]
+    except UnicodeDecodeError:
+        return None, [f"{head}：不是 UTF-8 编码。请用 UTF-8 另存。"]
+    if not isinstance(raw, dict):
+        return None, [f"{head}：应为“字段: 值”的映射，参照 data/cases/ 中的其他案例。"]
+    problems = [
+        f"{head}：缺少字段 {key}。请补上（字段说明见 data/cases/README.md）。"
+        for key in REQUIRED_KEYS
+        if key not in raw
+    ]
+    problems += [
+        f"{head}：字段 {key} 不是案例字段。请删除，或改为 {'、'.join(REQUIRED_KEYS)} 之一。"
+        for key in sorted(set(raw) - set(REQUIRED_KEYS), key=str)
+    ]
+    if problems:
+        return None, problems
+    problems = _check_values(head, path, raw, ref)
+    if problems:
+        return None, problems
+    category = ref.category_by_name()[raw["category"]]
+    day = raw["date"] if isinstance(raw["date"], date) else date.fromisoformat(raw["date"])
+    texts = {key: unwrap(str(raw[key])) for key in TEXT_KEYS}
+    return Case(
+        slug=raw["slug"], date=day, district=raw["district"], street=raw["street"],
+        element=raw["element"], category=raw["category"], source=raw["source"],
+        result=raw["result"], tags=tuple(raw["tags"]), guide=category.guide, **texts,
+    ), []
+
+
+def _bad(head: str, key: str, value: Any, problem: str, fix: str) -> str:
+    return f"{head}：字段 {key} 的值 “{value}” {problem}。{fix}"
+
+
+def _check_values(head: str, path: Path, raw: dict[str, Any], ref: Reference) -> list[str]:
+    problems: list[str] = []
+    slug = raw["slug"]
+    if not isinstance(slug, str) or not SLUG_RE.match(slug):
+        problems.append(_bad(head, "slug", slug, "格式不对",
+                             "应为“年-月-小写拼音或英文词”，用连字符连接，"
+                             "例如 2024-05-chaoyang-shimao-tianjie。"))
+    elif slug != path.stem:
+        problems.append(_bad(head, "slug", slug, "与文件名不一致",
+                             f"请把文件改名为 {slug}.yml，或把 slug 改为 {path.stem}。"))
+    problems += _check_date(head, raw["date"])
+    districts = ref.district_by_name()
+    district, street = raw["district"], raw["street"]
+    if district not in districts:
+        problems.append(_bad(head, "district", district, "不是北京市的区名",
+                             "请填写 data/reference/districts.csv 中的完整区名，例如 “朝阳区”。"))
+    elif not any(s.name == street and s.district == district for s in ref.streets):
+        problems.append(_bad(head, "street", street, f"不是{district}的街道（乡镇）",
+                             f"请填写 data/reference/streets.csv 中属于{district}的"
+                             "街道（乡镇）全称，例如 “呼家楼街道”。"))
+    categories = ref.category_by_name()
+    category = raw["category"]
+    if category not in categories:
+        examples = "、".join(list(categories)[:4])
+        problems.append(_bad(head, "category", category, "不是分类表中的诉求类别",
+                             f"请填写 data/reference/taxonomy.yml 中的类别，例如 {examples}。"))
+    elif raw["element"] != (element := categories[category].element):
+        problems.append(_bad(head, "element", raw["element"], f"与类别 {category} 不符",
+                             f"类别 {category} 属于要素 “{element}”，请改正。"))
+    if raw["source"] not in SOURCES:
+        problems.append(_bad(head, "source", raw["source"], "不是允许的来源",
+                             f"应为 {'、'.join(SOURCES)} 之一。"))
+    if raw["result"] not in RESULTS:
+        problems.append(_bad(head, "result", raw["result"], "不是允许的办理结果",
+                             f"应为 {'、'.join(RESULTS)} 之一。"))
+    tags = raw["tags"]
+    if not isinstance(tags, list) or not all(isinstance(t, str) and t.strip() for t in tags):
+        problems.append(_bad(head, "tags", tags, "不是文字列表",
+                             "请写成列表，例如 [油烟, 商业综合体]。"))
+    for key in TEXT_KEYS:
+        value = raw[key]
+        if not isinstance(value, str) or not value.strip():
+            problems.append(_bad(head, key, value, "为空或不是文字", "请填写这一段的文字说明。"))
+    for key in (*TEXT_KEYS, "tags"):
+        text = " ".join(raw[key]) if key == "tags" and isinstance(tags, list) else str(raw[key])
+        found = find_pii(text)
+        if found:
+            problems.append(
+                f"{head}：字段 {key} 含有疑似{found}的内容。案例不得包含个人信息或具体门牌地址，"
+                "请删除或改写为概括说明（例如 “某小区”“某餐饮企业”）。"
+            )
+    return problems
+
+
+def _check_date(head: str, value: Any) -> list[str]:
+    fix = "请写成 YYYY-MM-DD，例如 2024-05-16。"
+    if isinstance(value, date):
+        return []
+    if not isinstance(value, str) or not DATE_RE.match(value):
+        return [_bad(head, "date", value, "不是日期", fix)]
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return [_bad(head, "date", value, "不是有效的日期", fix)]
+    return []
+
+
+def cases_matching(
+    cases: list[Case],
+    *,
+    category: str | None = None,
+    district: str | None = None,
+    street: str | None = None,
+) -> list[Case]:
+    """Cases with the given category, district and street (None matches anything), in order."""
+    return [
+        c for c in cases
+        if (category is None or c.category == category)
+        and (district is None or c.district == district)
+        and (street is None or c.street == street)
+    ]
+
+
+def render_case_pages(cases: list[Case], env: jinja2.Environment) -> dict[str, str]:
+    """Markdown of every case page and of cases/index.md, keyed by docs-relative path."""
+    page = env.get_template("case.md.j2")
+    pages = {case.page: page.render(case=case) for case in cases}
+    pages["cases/index.md"] = env.get_template("cases_index.md.j2").render(cases=cases)
+    return pages
