@@ -1,0 +1,91 @@
+"""Validate a data package against its own Table Schema and the contract's cross-field rules.
+
+Fast (pyarrow/numpy, no per-row Python over valid data) and equivalent to frictionless
+`validate` for the schema checks (tests/test_validate_corpus.py holds us to that).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from generator.dataset.load import RawTable, locate_package, read_raw
+from generator.dataset.report import Issue, IssueSink, ValidationReport
+from generator.dataset.schema import Field, parse_fields
+from generator.dataset.validate_fields import FieldResult, check_header, check_rows
+from generator.dataset.validate_rules import check_cross_fields
+from generator.errors import DataError
+from generator.reference import load_reference
+
+__all__ = ["Issue", "ValidationReport", "typed_frame", "validate_package"]
+
+_RULE_FIELDS = {
+    "source", "channel", "received_at", "element", "category", "district", "district_code",
+    "street", "street_code", "complainant_key", "dispatched_at", "contacted_at", "closed_at",
+    "status", "revisit_valid", "contacted", "resolved", "satisfaction",
+}
+
+
+def typed_frame(raw: RawTable, fields: Sequence[Field], parsed: FieldResult) -> pd.DataFrame:
+    """Datetimes as datetime64[ns], booleans as "boolean", all else "category"; schema order."""
+    data: dict[str, object] = {}
+    for j, f in enumerate(fields):
+        col = raw.columns[j]
+        empty = parsed.empties[f.name]
+        if f.type == "datetime":
+            data[f.name] = pd.Series(parsed.datetimes[f.name], dtype="datetime64[ns]")
+        elif f.type == "boolean":
+            truth = np.asarray(pc.is_in(col, value_set=pa.array(list(f.true_values), pa.string()))
+                               .to_numpy(zero_copy_only=False), dtype=bool)
+            data[f.name] = pd.Series(pd.arrays.BooleanArray(truth, empty.copy()))
+        else:
+            nulled = pc.if_else(pa.chunked_array([pa.array(empty)]), pa.scalar(None, pa.string()), col)
+            cat = nulled.dictionary_encode().to_pandas()
+            if f.enum is not None:
+                cat = cat.cat.set_categories(list(f.enum))
+            data[f.name] = cat
+    return pd.DataFrame(data)
+
+
+def default_reference_folder() -> Path:
+    return (Path.cwd() / "data" / "reference").resolve()
+
+
+def validate_package(path: Path, reference: Path | None = None) -> ValidationReport:
+    """Check the package at `path` (folder or datapackage.json); never raises for bad data.
+
+    DataError is raised only when the package cannot be read at all (missing files, bad JSON,
+    unrecognised encoding). `reference` defaults to data/reference under the current directory.
+    """
+    files = locate_package(path)
+    try:
+        fields = parse_fields(files.descriptor)
+        schema = files.descriptor["resources"][0]["schema"]
+        pk = schema.get("primaryKey", [])
+        primary_key = [pk] if isinstance(pk, str) else list(pk)
+    except (KeyError, TypeError) as exc:
+        raise DataError(f"{files.descriptor_path} 的 schema.fields 格式有误（{exc}）。"
+                        "请从 generator/dataset/datapackage.json 重新复制。") from exc
+    raw = read_raw(files.csv_path)
+    sink = IssueSink(str(files.csv_path), [f.name for f in fields])
+    header_ok = check_header(raw.labels, fields, sink)
+    parsed = check_rows(raw, fields, primary_key, sink, header_ok)
+    frame: pd.DataFrame | None = None
+    if header_ok:
+        frame = typed_frame(raw, fields, parsed)
+        if _RULE_FIELDS <= set(frame.columns):
+            clean: npt.NDArray[np.bool_] = ~parsed.row_has_error
+            ref = load_reference((reference or default_reference_folder()).resolve())
+            check_cross_fields(frame, clean, raw.row_numbers, ref, sink)
+    ok = sink.count == 0
+    return ValidationReport(
+        ok=ok, package=files.descriptor_path.parent, csv_path=files.csv_path,
+        encoding=raw.encoding, rows=raw.rows, issues=sink.issues(), issue_count=sink.count,
+        frame=frame if ok else None, field_titles={f.name: f.title for f in fields},
+    )
