@@ -12,10 +12,10 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import pandas as pd
+from generator.privacy.scan import Finding, ScanReport, format_report, scan_paths, scan_values
 
 from generator.dataset.schema import FIELD_NAMES
 from generator.errors import PrivacyError
-from generator.privacy.scan import Finding, ScanReport, format_report, scan_paths, scan_values
 
 
 def check_columns(columns: Sequence[str], source: Path) -> None:
@@ -38,7 +38,7 @@ def scan_frame(frame: pd.DataFrame, source: Path) -> list[Finding]:
         if not (isinstance(series.dtype, pd.CategoricalDtype) or series.dtype == object):
             continue
         first_rows = series.drop_duplicates().dropna()
-        cells = ((int(idx) + 2, column, str(value)) for idx, value in first_rows.items())
+        cells = ((int(str(idx)) + 2, column, str(value)) for idx, value in first_rows.items())
         findings.extend(scan_values(cells, str(source)))
     return findings
 
@@ -67,4 +67,4 @@ def gate_site(site: Path) -> int:
     """Check 3, on the finished site before it is swapped in; returns files scanned."""
     report = scan_paths([site])
     enforce(report.findings, report.files_scanned, "生成的网站")
-    return report.files_scanned
+    return int(report.files_scanned)

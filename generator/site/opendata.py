@@ -10,7 +10,7 @@ import pandas as pd
 
 from generator.stats.aggregate import Aggregates
 
-S, I, N = "string", "integer", "number"
+S, INT, N = "string", "integer", "number"
 RATE_FIELDS = [
     ("responded_rate", N, "响应率", "已联系 / 有效回访，取值 0–1"),
     ("resolved_rate", N, "解决率", "已解决 / 有效回访，取值 0–1"),
@@ -35,36 +35,36 @@ RESOURCES: dict[str, tuple[str, str, list[tuple[str, str, str, str]]]] = {
         ("district", S, "区", "被反映区"),
         ("element", S, "要素", "大气、噪声、水、固废、辐射及其他"),
         ("category", S, "类别", "诉求类别"),
-        ("count", I, "件数", SUPPRESSION_NOTE),
+        ("count", INT, "件数", SUPPRESSION_NOTE),
     ]),
     "monthly": ("全市逐月指标", "全市每个受理月份的诉求总量和各项比率。", [
         ("month", S, "受理月份", "YYYY-MM"),
-        ("count", I, "诉求总量", "件"),
+        ("count", INT, "诉求总量", "件"),
         *RATE_FIELDS,
     ]),
     "by_element": ("按要素统计", "全期各要素件数、占比及最近两个月件数。", [
         ("element", S, "要素", ""),
-        ("count", I, "件数", "全部数据期"),
+        ("count", INT, "件数", "全部数据期"),
         ("share", N, "占比", "占全部诉求的比例，取值 0–1"),
-        ("latest_month", I, "最近一月件数", SUPPRESSION_NOTE),
-        ("previous_month", I, "前一月件数", SUPPRESSION_NOTE),
+        ("latest_month", INT, "最近一月件数", SUPPRESSION_NOTE),
+        ("previous_month", INT, "前一月件数", SUPPRESSION_NOTE),
     ]),
     "by_category": ("按类别统计", "全期各诉求类别件数、占比及最近两个月件数。", [
         ("element", S, "要素", ""),
         ("category", S, "类别", ""),
-        ("count", I, "件数", "全部数据期；" + SUPPRESSION_NOTE),
+        ("count", INT, "件数", "全部数据期；" + SUPPRESSION_NOTE),
         ("share", N, "占比", "占全部诉求的比例，取值 0–1"),
-        ("latest_month", I, "最近一月件数", SUPPRESSION_NOTE),
-        ("previous_month", I, "前一月件数", SUPPRESSION_NOTE),
+        ("latest_month", INT, "最近一月件数", SUPPRESSION_NOTE),
+        ("previous_month", INT, "前一月件数", SUPPRESSION_NOTE),
     ]),
     "by_district": ("各区统计", "各区全期诉求总量、每万常住人口诉求数、三率和最近一月件数。", [
         ("district", S, "区", ""),
         ("district_code", S, "区代码", "统计用区划代码"),
-        ("population_k", I, "常住人口（千人）", "2020 年第七次全国人口普查，约数"),
-        ("count", I, "诉求总量", "全部数据期"),
+        ("population_k", INT, "常住人口（千人）", "2020 年第七次全国人口普查，约数"),
+        ("count", INT, "诉求总量", "全部数据期"),
         ("per_10k", N, "每万人诉求数", "诉求总量 / 常住人口（万人）"),
         *RATE_FIELDS,
-        ("latest_month", I, "最近一月件数", SUPPRESSION_NOTE),
+        ("latest_month", INT, "最近一月件数", SUPPRESSION_NOTE),
     ]),
 }
 
@@ -107,7 +107,8 @@ def write_open_data(agg: Aggregates, folder: Path) -> int:
     package = {
         "name": "beijing-eco-complaints-statistics",
         "title": "北京市生态环境接诉即办统计数据",
-        "description": "由匿名化工单汇总的统计表；不含任何个人信息，少于 5 名诉求人的单元格不予公布。",
+        "description": (
+            "由匿名化工单汇总的统计表；不含任何个人信息，少于 5 名诉求人的单元格不予公布。"),
         "licenses": [{"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0",
                       "path": "https://creativecommons.org/licenses/by/4.0/"}],
         "resources": resources,

@@ -57,8 +57,10 @@ def make_env(paths: ProjectPaths) -> jinja2.Environment:
 
 def make_headline(agg: Aggregates) -> Callable[[str], str]:
     """headline('餐饮油烟') → '2026年10月，全市餐饮油烟诉求 1,204 件，比上月减少 3.1%。'"""
-    tables = {str(r.category): r for r in agg.by_category.itertuples()}
-    tables.update({str(r.element): r for r in agg.by_element.itertuples()})
+    # Dict rows: a namedtuple row would shadow the `count` column with tuple.count.
+    tables: dict[str, dict[Any, Any]] = {
+        str(r["category"]): r for r in agg.by_category.to_dict("records")}
+    tables.update({str(r["element"]): r for r in agg.by_element.to_dict("records")})
 
     def headline(name: str) -> str:
         if name not in tables:
@@ -66,10 +68,10 @@ def make_headline(agg: Aggregates) -> Callable[[str], str]:
             raise BuildError(f"页面调用 headline(“{name}”)，但没有这个要素或类别。可用：{known}。")
         row = tables[name]
         month = month_zh(agg.latest_month)
-        current, previous = row.latest_month, row.previous_month
-        if pd.isna(current) and int(row.count or 0) > 0:
+        current, previous = row["latest_month"], row["previous_month"]
+        if current is pd.NA and row["count"] is not pd.NA and row["count"] > 0:
             return f"{month}，全市{name}诉求不足 5 件（为保护隐私不公布具体数字）。"
-        current = 0 if pd.isna(current) else int(current)
+        current = 0 if current is pd.NA else int(current)
         trend = change(current, previous)
         return f"{month}，全市{name}诉求 {num(current)} 件" + (f"，{trend}" if trend else "") + "。"
 

@@ -10,6 +10,7 @@ one cell also hides its smallest visible non-zero cell, repeated until stable.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -42,7 +43,8 @@ def complementary(
             lonely = np.flatnonzero(hidden & (counts.to_numpy() == 1))
             if not len(lonely):
                 continue
-            grouping = cells.groupby(list(keys), observed=True, sort=False).indices
+            grouping: dict[Any, Any] = dict(cells.groupby(
+                list(keys), observed=True, sort=False).indices)
             key_of = cells[list(keys)].iloc[lonely].itertuples(index=False, name=None)
             for key in set(key_of):
                 members = grouping[key if len(keys) > 1 else key[0]]

@@ -73,7 +73,9 @@ def kpi_table(prep: pd.DataFrame, metrics: MetricsConfig) -> pd.DataFrame:
         value = (num / den.where(den > 0)).where(~hide_rates)
         rates[metric] = value
         rows.append(_long(wide, metric, value, num.where(~hide_rates), den.where(~hide_rates)))
-    composite = sum(rates[m] * w for m, w in metrics.composite_weights.items()) * 100
+    composite = pd.Series(0.0, index=wide.index)
+    for metric, weight in metrics.composite_weights.items():
+        composite = composite + rates[metric] * weight * 100
     nan = pd.Series(np.nan, index=wide.index)
     rows.append(_long(wide, "composite_score", composite, nan, nan))
     total = wide["record"].astype(float).where(~hide_total)

@@ -13,7 +13,9 @@ def month_labels(stamps: pd.Series) -> pd.Series:
     codes = stamps.dt.year * 100 + stamps.dt.month
     uniques = np.sort(codes.dropna().unique())
     labels = {int(c): f"{int(c) // 100:04d}-{int(c) % 100:02d}" for c in uniques}
-    return codes.map(labels).astype(pd.CategoricalDtype(sorted(labels.values()), ordered=True))
+    months: pd.Series = codes.map(labels).astype(
+        pd.CategoricalDtype(sorted(labels.values()), ordered=True))
+    return months
 
 
 def prepare(frame: pd.DataFrame, metrics: MetricsConfig) -> pd.DataFrame:
