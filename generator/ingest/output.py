@@ -1,0 +1,129 @@
+"""Reject lists, atomic file writing and the Chinese summary of an import."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from generator.dataset.schema import CONTRACT_PATH, contract_fields
+from generator.errors import DataError
+
+MAX_VALUE_CHARS = 40
+_LONG_DIGITS = re.compile(r"[0-9０-９]{7,}")
+REJECT_COLUMNS = ("行号", "工单编号（化名）", "字段", "值", "原因")
+
+
+def safe_value(value: object) -> str:
+    """A raw value fit for rejects.csv: digit runs that could be phone numbers hidden,
+    truncated. Only values of mapped (non-identifying) columns are ever passed here."""
+    text = _LONG_DIGITS.sub("（已隐去）", str(value))
+    return text if len(text) <= MAX_VALUE_CHARS else text[:MAX_VALUE_CHARS] + "…"
+
+
+class Rejects:
+    """Problems found per raw row: (rows, field, shown value, Chinese reason)."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self._parts: list[tuple[npt.NDArray[np.intp], str, list[str], str]] = []
+
+    def add(self, mask: npt.NDArray[np.bool_], field_name: str,
+            values: npt.NDArray[np.object_] | None, reason: str) -> None:
+        rows = np.flatnonzero(mask)
+        if len(rows) == 0:
+            return
+        shown = ([safe_value(v) for v in values[rows]] if values is not None
+                 else [""] * len(rows))
+        self._parts.append((rows, field_name, shown, reason))
+
+    def mask(self) -> npt.NDArray[np.bool_]:
+        bad = np.zeros(self.n, dtype=bool)
+        for rows, *_ in self._parts:
+            bad[rows] = True
+        return bad
+
+    def frame(self, case_ids: object) -> pd.DataFrame:
+        """One line per problem, in raw row order; 行号 counts the header as row 1."""
+        ids = np.asarray(case_ids, dtype=object)
+        titles = {f.name: f.title for f in contract_fields()}
+        parts = [
+            pd.DataFrame({
+                "行号": rows + 2,
+                "工单编号（化名）": ids[rows],
+                "字段": f"{name}（{titles.get(name, name)}）",
+                "值": shown,
+                "原因": reason,
+            })
+            for rows, name, shown, reason in self._parts
+        ]
+        if not parts:
+            return pd.DataFrame(columns=list(REJECT_COLUMNS))
+        return pd.concat(parts, ignore_index=True).sort_values("行号", kind="stable")
+
+
+def write_atomic(path: Path, data: bytes | pd.DataFrame, encoding: str = "utf-8") -> Path:
+    """Write to a temporary file in the same folder, then os.replace it into place."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            if isinstance(data, bytes):
+                fh.write(data)
+            else:
+                data.to_csv(fh, index=False, encoding=encoding, lineterminator="\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_package(out_dir: Path, package: pd.DataFrame, rejects: pd.DataFrame,
+                  unplaced: pd.DataFrame) -> dict[str, Path]:
+    """complaints.csv, datapackage.json (the contract), rejects.csv, unplaced.csv."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DataError(f"无法创建输出文件夹 {out_dir}（{exc}）。请检查 --out 的路径和权限。") \
+            from exc
+    return {
+        "complaints": write_atomic(out_dir / "complaints.csv", package),
+        "datapackage": write_atomic(out_dir / "datapackage.json", CONTRACT_PATH.read_bytes()),
+        # Staff open these two in spreadsheet software: UTF-8 with BOM.
+        "rejects": write_atomic(out_dir / "rejects.csv", rejects, encoding="utf-8-sig"),
+        "unplaced": write_atomic(out_dir / "unplaced.csv", unplaced, encoding="utf-8-sig"),
+    }
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    raw_path: Path
+    profile_path: Path
+    out_dir: Path
+    encoding: str
+    rows_read: int
+    rows_written: int
+    rows_rejected: int
+    rows_unplaced: int
+    files: dict[str, Path] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        f = self.files
+        return "\n".join([
+            f"导入完成：{self.raw_path}（编码：{self.encoding}；映射档案：{self.profile_path}）",
+            f"  读取 {self.rows_read:,} 行，写出 {self.rows_written:,} 行，"
+            f"拒收 {self.rows_rejected:,} 行，无法定位街乡镇 {self.rows_unplaced:,} 行。",
+            f"  数据包：{f['complaints']}、{f['datapackage']}",
+            f"  拒收清单（行号、字段、原因）：{f['rejects']}",
+            f"  无法定位清单（行号、区、原因）：{f['unplaced']}",
+            "  姓名、电话、详细地址和诉求原文均未写入；编号、诉求人和点位只以带密钥的化名出现。",
+            f"  下一步：ecoportal validate {self.out_dir}",
+        ])

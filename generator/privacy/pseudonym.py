@@ -1,0 +1,164 @@
+"""Keyed pseudonyms (HMAC-SHA256) for case ids, complainants and locations.
+
+Plain hashes are not pseudonyms: 10¹⁰ phone numbers can be hashed in minutes and compared.
+Every pseudonym here is an HMAC under a secret key kept outside the repository (environment
+variable or key file), and each purpose is domain-separated: the HMAC input is
+``ecoportal/v1/<purpose>`` + NUL + value, so the same text never yields related ids in two
+roles.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import re
+import secrets
+import unicodedata
+from collections.abc import Mapping
+from pathlib import Path
+
+from generator.errors import ConfigError
+
+KEY_ENV = "ECOPORTAL_PSEUDONYM_KEY"
+"""Environment variable holding the key itself, as hex."""
+KEY_FILE_ENV = "ECOPORTAL_KEY_FILE"
+"""Environment variable naming a file that holds the hex key."""
+MIN_KEY_BYTES = 32
+DEFAULT_KEY_PATH = "~/.ecoportal/pseudonym.key"
+
+MISSING_KEY_MESSAGE = (
+    "缺少化名密钥，无法生成化名，已停止导入。请先运行 "
+    f"`ecoportal keygen --out {DEFAULT_KEY_PATH}` 生成密钥文件，"
+    f"再设置环境变量 {KEY_FILE_ENV}={DEFAULT_KEY_PATH}（或用 --key-file 指定该文件）。"
+    "密钥必须保存在仓库之外，并且每次导入都要用同一个密钥，化名才能前后一致。"
+)
+
+_DOMAIN = b"ecoportal/v1/"
+_ZERO_WIDTH = re.compile("[\u200b-\u200f\u2060\ufeff\u00ad]")
+_SPACES = re.compile(r"\s+")
+_NON_DIGIT = re.compile(r"[^0-9]")
+_MASK = re.compile(r"[*＊xX×]")
+
+
+def parse_key(text: str, *, origin: str) -> bytes:
+    """Decode a hex key; `origin` (file or variable name) goes into the error message."""
+    cleaned = text.strip()
+    try:
+        key = bytes.fromhex(cleaned)
+    except ValueError as exc:
+        raise ConfigError(
+            f"{origin} 中的化名密钥不是十六进制文本。请用 "
+            f"`ecoportal keygen --out {DEFAULT_KEY_PATH}` 重新生成。"
+        ) from exc
+    if len(key) < MIN_KEY_BYTES:
+        raise ConfigError(
+            f"{origin} 中的化名密钥只有 {len(key)} 字节，至少需要 {MIN_KEY_BYTES} 字节"
+            f"（{MIN_KEY_BYTES * 2} 个十六进制字符）。请用 "
+            f"`ecoportal keygen --out {DEFAULT_KEY_PATH}` 重新生成。"
+        )
+    return key
+
+
+def _read_key_file(path: Path, origin: str) -> bytes:
+    path = path.expanduser()
+    try:
+        text = path.read_text(encoding="ascii")
+    except FileNotFoundError as exc:
+        raise ConfigError(
+            f"找不到化名密钥文件 {path}（来自 {origin}）。请检查路径，或运行 "
+            f"`ecoportal keygen --out {path}` 生成。"
+        ) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"无法读取化名密钥文件 {path}（{exc}）。请检查文件权限和内容。") from exc
+    return parse_key(text, origin=f"密钥文件 {path}")
+
+
+def load_key(key_file: Path | None = None, environ: Mapping[str, str] | None = None) -> bytes:
+    """The pseudonym key: --key-file, else $ECOPORTAL_PSEUDONYM_KEY, else $ECOPORTAL_KEY_FILE.
+
+    Raises ConfigError with MISSING_KEY_MESSAGE when none is given.
+    """
+    env = os.environ if environ is None else environ
+    if key_file is not None:
+        return _read_key_file(key_file, "--key-file")
+    if env.get(KEY_ENV, "").strip():
+        return parse_key(env[KEY_ENV], origin=f"环境变量 {KEY_ENV}")
+    if env.get(KEY_FILE_ENV, "").strip():
+        return _read_key_file(Path(env[KEY_FILE_ENV].strip()), f"环境变量 {KEY_FILE_ENV}")
+    raise ConfigError(MISSING_KEY_MESSAGE)
+
+
+def generate_key_file(path: Path) -> Path:
+    """Write 32 random bytes as hex to a new file with mode 0600; never overwrite."""
+    path = path.expanduser()
+    if path.exists():
+        raise ConfigError(
+            f"密钥文件 {path} 已存在，未覆盖：覆盖会让以后生成的化名与已发布的数据对不上。"
+            "如确需新密钥，请换一个文件名。"
+        )
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError as exc:
+        raise ConfigError(f"密钥文件 {path} 已存在，未覆盖。请换一个文件名。") from exc
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(secrets.token_hex(MIN_KEY_BYTES) + "\n")
+    os.chmod(path, 0o600)
+    return path
+
+
+def normalise_text(value: str) -> str:
+    """NFKC, zero-width characters removed, all whitespace removed."""
+    text = unicodedata.normalize("NFKC", value)
+    text = _ZERO_WIDTH.sub("", text)
+    return _SPACES.sub("", text)
+
+
+def normalise_phone(value: str) -> str:
+    """Digits of a phone number without the +86/0086 prefix; '' if masked or too short."""
+    text = normalise_text(value)
+    if not text or _MASK.search(text):
+        return ""
+    digits = _NON_DIGIT.sub("", text)
+    if digits.startswith("0086"):
+        digits = digits[4:]
+    elif len(digits) == 13 and digits.startswith("86"):
+        digits = digits[2:]
+    return digits if len(digits) >= 7 else ""
+
+
+class Pseudonymizer:
+    """HMAC-SHA256 pseudonyms under one key."""
+
+    def __init__(self, key: bytes) -> None:
+        if len(key) < MIN_KEY_BYTES:
+            raise ConfigError(f"化名密钥至少需要 {MIN_KEY_BYTES} 字节。")
+        self._key = key
+
+    def hexdigest(self, purpose: str, value: str) -> str:
+        """Lower-case hex HMAC of `value` under the domain-separated `purpose`."""
+        message = _DOMAIN + purpose.encode("utf-8") + b"\x00" + value.encode("utf-8")
+        return hmac.digest(self._key, message, hashlib.sha256).hex()
+
+    def case_id(self, raw_id: str, prefix: str) -> str:
+        """`prefix` (two capital letters) + 12 upper-case hex digits."""
+        return prefix + self.hexdigest("case_id", raw_id.strip())[:12].upper()
+
+    def complainant_key(self, phone: str, name: str) -> str:
+        """'P' + 16 hex: of the normalised phone, or of name + phone text when there is none.
+
+        Returns '' when neither a name nor a phone is given.
+        """
+        digits = normalise_phone(phone)
+        if digits:
+            return "P" + self.hexdigest("complainant/phone", digits)[:16]
+        name_n, phone_n = normalise_text(name), normalise_text(phone)
+        if not name_n and not phone_n:
+            return ""
+        return "P" + self.hexdigest("complainant/name+phone", f"{name_n}\x1f{phone_n}")[:16]
+
+    def location_key(self, district: str, street: str, address: str) -> str:
+        """'L' + 16 hex of district + street + the normalised address."""
+        message = f"{district}\x1f{street}\x1f{normalise_text(address)}"
+        return "L" + self.hexdigest("location", message)[:16]
