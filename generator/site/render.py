@@ -70,7 +70,7 @@ def make_headline(agg: Aggregates) -> Callable[[str], str]:
         month = month_zh(agg.latest_month)
         current, previous = row["latest_month"], row["previous_month"]
         if current is pd.NA and row["count"] is not pd.NA and row["count"] > 0:
-            return f"{month}，全市{name}诉求不足 5 件（为保护隐私不公布具体数字）。"
+            return f"{month}，全市{name}诉求件数为保护诉求人隐私不单独公布。"
         current = 0 if current is pd.NA else int(current)
         trend = change(current, previous)
         return f"{month}，全市{name}诉求 {num(current)} 件" + (f"，{trend}" if trend else "") + "。"

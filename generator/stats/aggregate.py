@@ -8,8 +8,7 @@ import pandas as pd
 
 from generator.config import MetricsConfig
 from generator.reference import Reference
-from generator.stats.breakdowns import counts, counts_by_month, share_table
-from generator.stats.disclosure import primary
+from generator.stats.breakdowns import counts_by_month, share_table, suppressed_counts
 from generator.stats.metrics import ALL, CITY, kpi_table
 from generator.stats.prepare import prepare
 
@@ -51,9 +50,9 @@ def aggregate(frame: pd.DataFrame, metrics: MetricsConfig, ref: Reference) -> Ag
     months = tuple(str(m) for m in prep["month"].cat.categories)
     kpis = kpi_table(prep, metrics)
     latest, previous = months[-1], (months[-2] if len(months) > 1 else None)
-    by_element = _with_months(prep, ["element"], k, latest, previous)
+    by_element = _with_months(prep, ["element"], [], k, latest, previous)
     by_element = _in_order(by_element, "element", list(ref.elements))
-    by_category = _with_months(prep, ["element", "category"], k, latest, previous)
+    by_category = _with_months(prep, ["element", "category"], ["element"], k, latest, previous)
     by_category = _in_order(by_category, "category", [c.name for c in ref.categories])
     return Aggregates(
         kpis=kpis,
@@ -68,15 +67,15 @@ def aggregate(frame: pd.DataFrame, metrics: MetricsConfig, ref: Reference) -> Ag
     )
 
 
-def _with_months(prep: pd.DataFrame, keys: list[str], k: int, latest: str,
+def _with_months(prep: pd.DataFrame, keys: list[str], margins: list[str], k: int, latest: str,
                  previous: str | None) -> pd.DataFrame:
-    table = share_table(prep, keys, k)
+    table = share_table(prep, keys, k, margins)
     for label, month in (("latest_month", latest), ("previous_month", previous)):
-        part = counts(prep[prep["month"] == month], keys) if month else None
-        if part is None or part.empty:
+        in_month = prep[prep["month"] == month] if month else prep.iloc[:0]
+        if in_month.empty:
             table[label] = pd.array([pd.NA] * len(table), dtype="Int64")
             continue
-        part[label] = part["count"].astype("Int64").mask(primary(part["complainants"], k))
+        part = suppressed_counts(in_month, keys, k, margins).rename(columns={"count": label})
         table = table.merge(part[[*keys, label]], on=keys, how="left")
     for col in keys:
         table[col] = table[col].astype(str)

@@ -35,10 +35,21 @@ def counts_by_month(prep: pd.DataFrame, k: int) -> pd.DataFrame:
     return cells[["month", "district", "element", "category", "count"]].reset_index(drop=True)
 
 
-def share_table(prep: pd.DataFrame, keys: Sequence[str], k: int) -> pd.DataFrame:
+def suppressed_counts(prep: pd.DataFrame, keys: Sequence[str], k: int,
+                      margins: Sequence[str]) -> pd.DataFrame:
+    """counts() with hidden cells set to <NA>; `margins` are the columns whose subtotals are
+    published (empty: only the grand total is), so one hidden cell is never recoverable."""
+    table = counts(prep, keys).assign(_whole=0)
+    hidden = complementary(table, "count", primary(table["complainants"], k),
+                           [[*margins] or ["_whole"]])
+    table["count"] = table["count"].astype("Int64").mask(hidden)
+    return table.drop(columns=["_whole"])
+
+
+def share_table(prep: pd.DataFrame, keys: Sequence[str], k: int,
+                margins: Sequence[str]) -> pd.DataFrame:
     """Counts and shares of the whole for `keys` (e.g. element, category), suppressed."""
-    table = counts(prep, keys)
-    table["count"] = table["count"].astype("Int64").mask(primary(table["complainants"], k))
+    table = suppressed_counts(prep, keys, k, margins)
     total = int(prep["record"].sum())
     table["share"] = table["count"].astype("Float64") / total if total else pd.NA
     return table.drop(columns=["complainants"])
