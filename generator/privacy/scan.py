@@ -1,0 +1,304 @@
+"""The personal-data scanner: ``ecoportal scan`` and the build's privacy gate.
+
+Public API (the build calls these): :func:`scan_text`, :func:`scan_paths`, :func:`scan_values`,
+:func:`format_report` (plus :func:`format_json`). Values are never reported in full: every
+finding carries a masked form only.
+"""
+
+from __future__ import annotations
+
+import bisect
+import csv
+import io
+import json
+import os
+import re
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from generator.errors import DataError
+from generator.privacy.detectors import detect, mask
+from generator.privacy.normalize import (
+    DIGIT_LIKE,
+    Chain,
+    Identity,
+    PositionMap,
+    html_view,
+    json_view,
+    normalize,
+)
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+CSV_SUFFIXES = frozenset({".csv", ".tsv"})
+HTML_SUFFIXES = frozenset({".html", ".htm", ".svg"})
+JSON_SUFFIXES = frozenset({".json"})
+TEXT_SUFFIXES = frozenset({".md", ".markdown", ".txt"})
+SCANNED_SUFFIXES = CSV_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES | TEXT_SUFFIXES
+
+_CUE_WORDS = (
+    "投诉人|举报人|联系人|来电人|反映人|来访人|诉求人|当事人|申请人|姓名|先生|女士|老师|师傅|阿姨|大爷"
+)
+#: Raw text without any of these cannot hold a finding.
+_PRESCREEN = re.compile(f"[0-9@＠]|{DIGIT_LIKE}|{_CUE_WORDS}")
+#: Attributes whose values are text a reader sees or follows; the rest (style, class, d, src…)
+#: hold colours, hashes and coordinates.
+_TEXT_ATTRIBUTES = _words(
+    "title alt content href value placeholder label summary abbr aria-label aria-description"
+    " aria-valuetext download"
+)
+_ATTRIBUTE = re.compile(r"""([^\s"'<>/=]+)\s*=\s*("[^"]*"?|'[^']*'?|[^\s"'=<>`]+)""")
+_PARALLEL_BYTES = 16 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Match:
+    """One finding in a string; ``start``/``end`` index the original string."""
+
+    kind: str
+    start: int
+    end: int
+    raw: str
+    masked: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One finding in a file or table: 1-based line (CSV: row, header = 1) and column."""
+
+    file: str
+    line: int
+    column: int
+    field: str | None
+    kind: str
+    masked: str
+
+
+@dataclass
+class ScanReport:
+    files_scanned: int = 0
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+
+def _matches(view: str, position_map: PositionMap, source: str) -> Iterator[Match]:
+    normal, normal_map = normalize(view)
+    if not _PRESCREEN.search(normal):
+        return
+    chain = Chain(normal_map, position_map)
+    for kind, start, end, value in detect(normal):
+        src_start, src_end = chain.span(start, end)
+        yield Match(kind, src_start, src_end, source[src_start:src_end], mask(kind, value))
+
+
+def scan_text(text: str) -> list[Match]:
+    """Find personal data in plain text; positions refer to ``text`` itself."""
+    if not _PRESCREEN.search(text):
+        return []
+    return list(_matches(text, _identity(), text))
+
+
+def _identity() -> PositionMap:
+    return Identity()
+
+
+def scan_values(values: Iterable[tuple[int, str, str]], source: str) -> list[Finding]:
+    """Scan in-memory table cells given as ``(row, field, text)``; ``column`` is the 1-based
+    character offset inside the cell."""
+    findings: list[Finding] = []
+    for row, name, text in values:
+        if not text or not _PRESCREEN.search(text):
+            continue
+        for match in _matches(text, _identity(), text):
+            findings.append(Finding(source, row, match.start + 1, name, match.kind, match.masked))
+    return findings
+
+
+# -- files -----------------------------------------------------------------------------------
+
+
+def _read(path: Path) -> str:
+    data = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("utf-8", errors="replace")
+
+
+def _in_hidden_markup(view: str, pos: int) -> bool:
+    """True when ``pos`` of an HTML view is inside a tag but not in a text attribute."""
+    open_at = view.rfind("<", 0, pos)
+    if open_at < 0 or view.rfind(">", 0, pos) > open_at:
+        return False
+    if view.startswith("<!--", open_at):
+        return False  # comments are published too
+    inside = view[open_at:pos + 1]
+    for attribute in _ATTRIBUTE.finditer(inside):
+        if attribute.start(2) <= pos - open_at < attribute.end(2) or (
+            attribute.end(2) == len(inside) and attribute.start(2) <= pos - open_at
+        ):
+            name = attribute.group(1).lower()
+            return not (name in _TEXT_ATTRIBUTES or name.startswith("data-"))
+    return True
+
+
+def _file_matches(path: Path, text: str) -> list[Match]:
+    suffix = path.suffix.lower()
+    if suffix in HTML_SUFFIXES:
+        view, view_map = html_view(text)
+        return [
+            match for match in _matches(view, view_map, text)
+            if not _in_hidden_markup(text, match.start)
+        ]
+    if suffix in JSON_SUFFIXES:
+        view, view_map = json_view(text)
+        return list(_matches(view, view_map, text))
+    return list(_matches(text, _identity(), text))
+
+
+def _places(text: str, positions: list[int]) -> list[tuple[int, int]]:
+    """(1-based line, 1-based column) for sorted positions."""
+    result = []
+    line, last = 1, 0
+    for pos in positions:
+        line += text.count("\n", last, pos)
+        result.append((line, pos - text.rfind("\n", 0, pos)))
+        last = pos
+    return result
+
+
+def _field_index(record_text: str, delimiter: str) -> int:
+    """Index of the field in which ``record_text`` (a record's text up to a point) ends."""
+    index, quoted = 0, False
+    for char in record_text:
+        if char == '"':
+            quoted = not quoted
+        elif char == delimiter and not quoted:
+            index += 1
+    return index
+
+
+def _csv_fields(
+    text: str, positions: list[int], lines: list[int], delimiter: str
+) -> list[tuple[int, str | None]]:
+    """(record number, header name) for sorted positions on the given physical lines."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = [name.strip() for name in next(reader, [])]
+    first_lines = [1]  # physical line on which each record starts
+    if '"' in text:
+        for _ in reader:
+            first_lines.append(reader.line_num + 1)
+    out: list[tuple[int, str | None]] = []
+    for pos, line in zip(positions, lines, strict=True):
+        if '"' in text:
+            record = bisect.bisect_right(first_lines, line)
+            start = pos
+            for _ in range(line - first_lines[record - 1] + 1):
+                start = text.rfind("\n", 0, start) if start > 0 else -1
+            record_text = text[start + 1:pos]
+        else:
+            record = line
+            record_text = text[text.rfind("\n", 0, pos) + 1:pos]
+        index = _field_index(record_text, delimiter)
+        name = header[index] if record > 1 and index < len(header) else None
+        out.append((record, name))
+    return out
+
+
+def scan_file(path: Path) -> list[Finding]:
+    """Findings in one file (any type in SCANNED_SUFFIXES)."""
+    text = _read(path)
+    if not _PRESCREEN.search(text):
+        return []
+    matches = sorted(_file_matches(path, text), key=lambda m: m.start)
+    if not matches:
+        return []
+    starts = [m.start for m in matches]
+    places = _places(text, starts)
+    suffix = path.suffix.lower()
+    if suffix in CSV_SUFFIXES:
+        delimiter = "\t" if suffix == ".tsv" else ","
+        records = _csv_fields(text, starts, [line for line, _ in places], delimiter)
+        return [
+            Finding(str(path), record, column, name, m.kind, m.masked)
+            for m, (_, column), (record, name) in zip(matches, places, records, strict=True)
+        ]
+    return [
+        Finding(str(path), line, column, None, m.kind, m.masked)
+        for m, (line, column) in zip(matches, places, strict=True)
+    ]
+
+
+def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
+    """Scannable files under ``paths`` (files given directly are scanned whatever their type
+    when it is one of the scanned types), in a stable order."""
+    for path in paths:
+        if path.is_dir():
+            for root, dirs, files in os.walk(path):
+                dirs.sort()
+                for name in sorted(files):
+                    candidate = Path(root) / name
+                    if candidate.suffix.lower() in SCANNED_SUFFIXES:
+                        yield candidate
+        elif path.is_file():
+            if path.suffix.lower() in SCANNED_SUFFIXES:
+                yield path
+        else:
+            raise DataError(f"找不到要扫描的路径：{path}。请检查路径是否正确。")
+
+
+def scan_paths(paths: Iterable[Path]) -> ScanReport:
+    """Scan files and folders (recursively); other file types are skipped and not counted."""
+    files = list(iter_files(paths))
+    report = ScanReport(files_scanned=len(files))
+    total = sum(f.stat().st_size for f in files)
+    workers = min(os.cpu_count() or 1, 4)
+    if workers > 1 and total >= _PARALLEL_BYTES and len(files) > 1:
+        chunk = max(1, len(files) // (workers * 8))
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for found in pool.map(scan_file, files, chunksize=chunk):
+                report.findings.extend(found)
+    else:
+        for path in files:
+            report.findings.extend(scan_file(path))
+    return report
+
+
+# -- reports ---------------------------------------------------------------------------------
+
+
+def format_finding(finding: Finding) -> str:
+    where = f"{finding.file} 第 {finding.line} 行第 {finding.column} 列"
+    if finding.field:
+        where += f"（字段“{finding.field}”）"
+    return f"{where}：疑似{finding.kind} {finding.masked}"
+
+
+def format_report(report: ScanReport) -> str:
+    """The Chinese text report: one line per finding, then a summary line."""
+    lines = [format_finding(f) for f in report.findings]
+    if report.findings:
+        lines.append(
+            f"共扫描 {report.files_scanned} 个文件，发现 {len(report.findings)} 处疑似个人信息"
+        )
+    else:
+        lines.append(f"共扫描 {report.files_scanned} 个文件，未发现个人信息")
+    return "\n".join(lines)
+
+
+def format_json(report: ScanReport) -> str:
+    data = {
+        "files_scanned": report.files_scanned,
+        "findings_count": len(report.findings),
+        "findings": [asdict(f) for f in report.findings],
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2)
