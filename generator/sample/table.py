@@ -14,7 +14,9 @@ import pyarrow.compute as pc
 
 from generator.sample.draw import Bools, Ints
 
-_DIGITS = np.frombuffer(b"0123456789", dtype=np.uint8)
+_PAIRS = np.frombuffer("".join(f"{i:02d}" for i in range(100)).encode("ascii"),
+                       dtype=np.uint8).reshape(100, 2)
+"""Two ASCII digits of 0..99."""
 
 
 def coded(values: Sequence[str], codes: Ints, null: Bools | None = None) -> pa.Array:
@@ -42,13 +44,9 @@ def datetimes(seconds: Ints, null: Bools | None = None) -> pa.Array:
     hour, rest = np.divmod(secs, 3600)
     minute, second = np.divmod(rest, 60)
     out = np.empty((n, 19), dtype=np.uint8)
-    for col, (value, width) in zip(
-        (0, 5, 8, 11, 14, 17),
-        ((year, 4), (month, 2), (day, 2), (hour, 2), (minute, 2), (second, 2)),
-        strict=True,
-    ):
-        for k in range(width):
-            out[:, col + k] = _DIGITS[(value // 10 ** (width - 1 - k)) % 10]
+    for col, value in ((0, year // 100), (2, year % 100), (5, month), (8, day), (11, hour),
+                       (14, minute), (17, second)):
+        out[:, col : col + 2] = _PAIRS[value]
     out[:, 4] = out[:, 7] = ord("-")
     out[:, 10] = ord("T")
     out[:, 13] = out[:, 16] = ord(":")
