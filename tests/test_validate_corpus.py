@@ -39,22 +39,31 @@ def _swap(c: list[str]) -> list[str]:
 
 
 CASES: dict[str, Callable[[list[str]], list[str]]] = {
-    "bad_datetime": lambda L: _set(_set(L, 3, 3, "2024-13-01T08:00:00"), 5, 14, "2024-02-30T00:00:00"),
-    "lenient_datetime": lambda L: _set(_set(L, 3, 3, "2024-3-1T8:0:0"), 4, 15, " 2024-03-01T08:00:00"),
+    "bad_datetime": lambda L: _set(
+        _set(L, 3, 3, "2024-13-01T08:00:00"), 5, 14, "2024-02-30T00:00:00"
+    ),
+    "lenient_datetime": lambda L: _set(
+        _set(L, 3, 3, "2024-3-1T8:0:0"), 4, 15, " 2024-03-01T08:00:00"
+    ),
     "bad_boolean": lambda L: _set(_set(L, 4, 17, "true"), 6, 19, "Y"),
     "enum_miss": lambda L: _set(_set(L, 2, 1, "市民诉求 "), 7, 22, "很满意"),
     "pattern_miss": lambda L: _set(_set(L, 2, 0, "gd122c597083bd"), 9, 9, "11010500"),
-    "duplicate_id": lambda L: L[:5] + [L[2]] + L[5:] + [L[2]],
+    "duplicate_id": lambda L: [*L[:5], L[2], *L[5:], L[2]],
     "missing_required": lambda L: _set(_set(L, 3, 0, ""), 4, 12, ""),
     "missing_column": lambda L: _cols(L, lambda c: c[:2] + c[3:]),
     "missing_last_column": lambda L: _cols(L, lambda c: c[:-1]),
     "extra_column": lambda L: _cols(L, lambda c: [*c, "x"]),
     "swapped_columns": lambda L: _cols(L, _swap),
-    "short_row": lambda L: L[:3] + [",".join(L[3].split(",")[:20]), ",".join(L[4].split(",")[:2])] + L[5:],
-    "long_row": lambda L: L[:3] + [L[3] + ",x,y"] + L[4:],
-    "blank_row": lambda L: L[:3] + [""] + L[3:6] + ["," * 22] + L[6:] + [""],
-    "bad_labels": lambda L: [L[0].replace("channel", "source").replace("element", "")] + L[1:],
-    "quoted_newline": lambda L: _set(L, 3, 8, '"东华门\n街道"') + [""],
+    "short_row": lambda L: [
+        *L[:3],
+        ",".join(L[3].split(",")[:20]),
+        ",".join(L[4].split(",")[:2]),
+        *L[5:],
+    ],
+    "long_row": lambda L: [*L[:3], L[3] + ",x,y", *L[4:]],
+    "blank_row": lambda L: [*L[:3], "", *L[3:6], "," * 22, *L[6:], ""],
+    "bad_labels": lambda L: [L[0].replace("channel", "source").replace("element", ""), *L[1:]],
+    "quoted_newline": lambda L: [*_set(L, 3, 8, '"东华门\n街道"'), ""],
 }
 
 
@@ -99,7 +108,9 @@ def test_mini_package_is_valid_for_both() -> None:
     assert _ours(MINI) == set()
 
 
-@pytest.mark.parametrize("encoding,label", [("gb18030", "GB18030"), ("utf-8-sig", "UTF-8 (带 BOM)")])
+@pytest.mark.parametrize(
+    "encoding,label", [("gb18030", "GB18030"), ("utf-8-sig", "UTF-8 (带 BOM)")]
+)
 def test_other_encodings(encoding: str, label: str, tmp_path: Path) -> None:
     lines = CASES["bad_datetime"](_lines())
     folder = _write(tmp_path / encoding, lines, encoding=encoding)

@@ -23,7 +23,10 @@ _RESAVE = (
 
 
 def _refuse(path: Path, what: str) -> DataError:
-    return DataError(f"文件 {path} 的编码无法识别：{what}。本工具只接受 UTF-8（可带 BOM）或 GB18030/GBK 编码的 CSV。{_RESAVE}")
+    return DataError(
+        f"文件 {path} 的编码无法识别：{what}。"
+        f"本工具只接受 UTF-8（可带 BOM）或 GB18030/GBK 编码的 CSV。{_RESAVE}"
+    )
 
 
 def decode_csv_bytes(data: bytes, path: Path) -> tuple[str, bytes]:
@@ -39,11 +42,13 @@ def decode_csv_bytes(data: bytes, path: Path) -> tuple[str, bytes]:
     if b"\x00" in data:
         raise _refuse(path, "文件含有空字节（NUL），可能是 UTF-16 编码或二进制文件（如 XLSX）")
     if data.startswith(codecs.BOM_UTF8):
-        body = data[len(codecs.BOM_UTF8):]
+        body = data[len(codecs.BOM_UTF8) :]
         try:
             body.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise _refuse(path, f"文件以 UTF-8 BOM 开头，但第 {exc.start + 3} 个字节起不是有效的 UTF-8") from exc
+            raise _refuse(
+                path, f"文件以 UTF-8 BOM 开头，但第 {exc.start + 3} 个字节起不是有效的 UTF-8"
+            ) from exc
         return UTF8_BOM, body
     try:
         data.decode("utf-8")
@@ -53,7 +58,9 @@ def decode_csv_bytes(data: bytes, path: Path) -> tuple[str, bytes]:
     try:
         text = data.decode("gb18030")
     except UnicodeDecodeError as exc:
-        raise _refuse(path, f"第 {exc.start + 1} 个字节起既不是有效的 UTF-8，也不是有效的 GB18030") from exc
+        raise _refuse(
+            path, f"第 {exc.start + 1} 个字节起既不是有效的 UTF-8，也不是有效的 GB18030"
+        ) from exc
     return GB18030, text.encode("utf-8")
 
 
@@ -62,5 +69,7 @@ def read_csv_bytes(path: Path) -> tuple[str, bytes]:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise DataError(f"无法读取文件 {path}（{exc.strerror}）。请检查文件是否存在、是否有读取权限。") from exc
+        raise DataError(
+            f"无法读取文件 {path}（{exc.strerror}）。请检查文件是否存在、是否有读取权限。"
+        ) from exc
     return decode_csv_bytes(data, path)

@@ -18,8 +18,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
-import pyarrow.csv as pcsv
 import pyarrow.compute as pc
+import pyarrow.csv as pcsv
 
 from generator.dataset.encoding import read_csv_bytes
 from generator.errors import DataError
@@ -34,28 +34,39 @@ class PackageFiles:
 
 def locate_package(path: Path) -> PackageFiles:
     """Find datapackage.json (path is the package folder or the file) and the first CSV."""
-    descriptor_path = path if path.suffix == ".json" or path.is_file() else path / "datapackage.json"
+    descriptor_path = (
+        path if path.suffix == ".json" or path.is_file() else path / "datapackage.json"
+    )
     if not path.exists():
-        raise DataError(f"找不到数据包 {path}。请检查路径，或先运行 `ecoportal sample` 生成样例数据包。")
+        raise DataError(
+            f"找不到数据包 {path}。请检查路径，或先运行 `ecoportal sample` 生成样例数据包。"
+        )
     if not descriptor_path.is_file():
         raise DataError(
-            f"数据包 {path} 中没有 datapackage.json。请把 generator/dataset/datapackage.json 复制到该文件夹，"
+            f"数据包 {path} 中没有 datapackage.json。"
+            "请把 generator/dataset/datapackage.json 复制到该文件夹，"
             "或用 `ecoportal import` 重新生成数据包。"
         )
     try:
         descriptor = json.loads(descriptor_path.read_text(encoding="utf-8-sig"))
         resource = descriptor["resources"][0]
         resource_path = resource["path"]
-        resource["schema"]["fields"]  # noqa: B018 - presence check
+        if not isinstance(resource["schema"]["fields"], list):
+            raise TypeError("fields")
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise DataError(f"{descriptor_path} 不是有效的 JSON 文件（{exc}）。请从 generator/dataset/datapackage.json 重新复制。") from exc
+        raise DataError(
+            f"{descriptor_path} 不是有效的 JSON 文件（{exc}）。"
+            "请从 generator/dataset/datapackage.json 重新复制。"
+        ) from exc
     except (KeyError, IndexError, TypeError) as exc:
         raise DataError(
             f"{descriptor_path} 缺少 resources[0].path 或 resources[0].schema.fields。"
             "请从 generator/dataset/datapackage.json 重新复制。"
         ) from exc
     if not isinstance(resource_path, str):
-        raise DataError(f"{descriptor_path} 中 resources[0].path 应为一个相对文件路径，例如 complaints.csv。")
+        raise DataError(
+            f"{descriptor_path} 中 resources[0].path 应为一个相对文件路径，例如 complaints.csv。"
+        )
     csv_path = descriptor_path.parent / resource_path
     if not csv_path.is_file():
         raise DataError(
@@ -119,12 +130,14 @@ def _parse_arrow(data: bytes, encoding: str, labels: list[str], threads: bool) -
     names = [f"c{j}" for j in range(n)]
     table = pcsv.read_csv(
         io.BytesIO(data),
-        read_options=pcsv.ReadOptions(column_names=names, skip_rows=1, use_threads=threads,
-                                      block_size=1 << 24),
+        read_options=pcsv.ReadOptions(
+            column_names=names, skip_rows=1, use_threads=threads, block_size=1 << 24
+        ),
         parse_options=pcsv.ParseOptions(ignore_empty_lines=False, invalid_row_handler=on_invalid),
         convert_options=pcsv.ConvertOptions(
             column_types={c: pa.string() for c in names},
-            strings_can_be_null=False, quoted_strings_can_be_null=False,
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
         ),
     )
     if b'"' in data:
@@ -157,8 +170,7 @@ def _parse_arrow(data: bytes, encoding: str, labels: list[str], threads: bool) -
     order = np.argsort(all_rows, kind="stable")
     take = pa.array(order)
     columns = [
-        pa.chunked_array(table.column(j).chunks + [pa.array(extra_cols[j], pa.string())])
-        .take(take)
+        pa.chunked_array([*table.column(j).chunks, pa.array(extra_cols[j], pa.string())]).take(take)
         for j in range(n)
     ]
     position = np.empty_like(order)
@@ -207,8 +219,10 @@ def _string_buffers(col: pa.ChunkedArray) -> tuple[npt.NDArray[np.int64], npt.ND
     arr = pa.concat_arrays(chunks) if chunks else pa.array([], pa.large_string())
     _, offsets_buf, data_buf = arr.buffers()
     assert offsets_buf is not None
-    offsets = np.frombuffer(offsets_buf, dtype=np.int64)[arr.offset: arr.offset + len(arr) + 1]
-    data = np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else np.zeros(0, np.uint8)
+    offsets = np.frombuffer(offsets_buf, dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
+    data = (
+        np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else np.zeros(0, np.uint8)
+    )
     return offsets, data
 
 
@@ -242,10 +256,19 @@ def parse_datetimes(
         mo, d, h, mi, s = (dig[:, k] * 10 + dig[:, k + 1] for k in (4, 6, 8, 10, 12))
         month_index = ((y - 1970) * 12 + np.clip(mo, 1, 12) - 1).astype(np.int64)
         first = month_index.astype("datetime64[M]").astype("datetime64[D]")
-        days_in_month = ((month_index + 1).astype("datetime64[M]").astype("datetime64[D]") - first).astype(np.int64)
+        days_in_month = (
+            (month_index + 1).astype("datetime64[M]").astype("datetime64[D]") - first
+        ).astype(np.int64)
         good = (
-            (y >= 1678) & (y <= 2261) & (mo >= 1) & (mo <= 12) & (d >= 1) & (d <= days_in_month)
-            & (h < 24) & (mi < 60) & (s < 60)
+            (y >= 1678)
+            & (y <= 2261)
+            & (mo >= 1)
+            & (mo <= 12)
+            & (d >= 1)
+            & (d <= days_in_month)
+            & (h < 24)
+            & (mi < 60)
+            & (s < 60)
         )
         seconds = ((d - 1) * 86400 + h * 3600 + mi * 60 + s).astype("timedelta64[s]")
         stamp = (first.astype("datetime64[s]") + seconds).astype("datetime64[ns]")

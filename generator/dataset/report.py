@@ -67,8 +67,15 @@ class IssueSink:
         self._batches: list[_Batch] = []
         self.count = 0
 
-    def add(self, code: str, field: str | None, rows: npt.ArrayLike,
-            values: Sequence[str | None] | None, message: Text, fix: Text) -> None:
+    def add(
+        self,
+        code: str,
+        field: str | None,
+        rows: npt.ArrayLike,
+        values: Sequence[str | None] | None,
+        message: Text,
+        fix: Text,
+    ) -> None:
         """`rows` ascending; `values` (if given) and callable texts are indexed like `rows`.
 
         Only the first MAX_STORED_ISSUES entries are kept, so `values` may be that long only.
@@ -88,7 +95,9 @@ class IssueSink:
                 value = b.values[i] if b.values is not None else None
                 msg = b.message(i) if callable(b.message) else b.message
                 fix = b.fix(i) if callable(b.fix) else b.fix
-                issue = Issue(self.file, None if row <= 1 else row, b.field, value, b.code, msg, fix)
+                issue = Issue(
+                    self.file, None if row <= 1 else row, b.field, value, b.code, msg, fix
+                )
                 keyed.append((row, b.order, b_index, issue))
         keyed.sort(key=lambda k: k[:3])
         return [k[3] for k in keyed[:MAX_STORED_ISSUES]]
@@ -109,7 +118,10 @@ def format_text(report: ValidationReport, max_errors: int = 200) -> str:
     shown = report.issues[:max_errors]
     lines += [_line(i, report.field_titles) for i in shown]
     if report.issue_count > len(shown):
-        lines.append(f"……另有 {report.issue_count - len(shown):,} 处错误未列出（用 --format json 查看更多）。")
+        lines.append(
+            f"……另有 {report.issue_count - len(shown):,} 处错误未列出"
+            "（用 --format json 查看更多）。"
+        )
     lines.append("校验通过" if report.ok else f"发现 {report.issue_count:,} 处错误")
     return "\n".join(lines)
 
@@ -123,8 +135,15 @@ def format_json(report: ValidationReport) -> str:
         "rows": report.rows,
         "error_count": report.issue_count,
         "errors": [
-            {"file": i.file, "row": i.row, "field": i.field, "value": i.value, "code": i.code,
-             "message": i.message, "fix": i.fix}
+            {
+                "file": i.file,
+                "row": i.row,
+                "field": i.field,
+                "value": i.value,
+                "code": i.code,
+                "message": i.message,
+                "fix": i.fix,
+            }
             for i in report.issues
         ],
     }

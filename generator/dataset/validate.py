@@ -26,9 +26,24 @@ from generator.reference import load_reference
 __all__ = ["Issue", "ValidationReport", "typed_frame", "validate_package"]
 
 _RULE_FIELDS = {
-    "source", "channel", "received_at", "element", "category", "district", "district_code",
-    "street", "street_code", "complainant_key", "dispatched_at", "contacted_at", "closed_at",
-    "status", "revisit_valid", "contacted", "resolved", "satisfaction",
+    "source",
+    "channel",
+    "received_at",
+    "element",
+    "category",
+    "district",
+    "district_code",
+    "street",
+    "street_code",
+    "complainant_key",
+    "dispatched_at",
+    "contacted_at",
+    "closed_at",
+    "status",
+    "revisit_valid",
+    "contacted",
+    "resolved",
+    "satisfaction",
 }
 
 
@@ -41,11 +56,17 @@ def typed_frame(raw: RawTable, fields: Sequence[Field], parsed: FieldResult) -> 
         if f.type == "datetime":
             data[f.name] = pd.Series(parsed.datetimes[f.name], dtype="datetime64[ns]")
         elif f.type == "boolean":
-            truth = np.asarray(pc.is_in(col, value_set=pa.array(list(f.true_values), pa.string()))
-                               .to_numpy(zero_copy_only=False), dtype=bool)
+            truth = np.asarray(
+                pc.is_in(col, value_set=pa.array(list(f.true_values), pa.string())).to_numpy(
+                    zero_copy_only=False
+                ),
+                dtype=bool,
+            )
             data[f.name] = pd.Series(pd.arrays.BooleanArray(truth, empty.copy()))
         else:
-            nulled = pc.if_else(pa.chunked_array([pa.array(empty)]), pa.scalar(None, pa.string()), col)
+            nulled = pc.if_else(
+                pa.chunked_array([pa.array(empty)]), pa.scalar(None, pa.string()), col
+            )
             cat = nulled.dictionary_encode().to_pandas()
             if f.enum is not None:
                 cat = cat.cat.set_categories(list(f.enum))
@@ -70,8 +91,10 @@ def validate_package(path: Path, reference: Path | None = None) -> ValidationRep
         pk = schema.get("primaryKey", [])
         primary_key = [pk] if isinstance(pk, str) else list(pk)
     except (KeyError, TypeError) as exc:
-        raise DataError(f"{files.descriptor_path} 的 schema.fields 格式有误（{exc}）。"
-                        "请从 generator/dataset/datapackage.json 重新复制。") from exc
+        raise DataError(
+            f"{files.descriptor_path} 的 schema.fields 格式有误（{exc}）。"
+            "请从 generator/dataset/datapackage.json 重新复制。"
+        ) from exc
     raw = read_raw(files.csv_path)
     sink = IssueSink(str(files.csv_path), [f.name for f in fields])
     header_ok = check_header(raw.labels, fields, sink)
@@ -79,13 +102,19 @@ def validate_package(path: Path, reference: Path | None = None) -> ValidationRep
     frame: pd.DataFrame | None = None
     if header_ok:
         frame = typed_frame(raw, fields, parsed)
-        if _RULE_FIELDS <= set(frame.columns):
+        if set(frame.columns) >= _RULE_FIELDS:
             clean: npt.NDArray[np.bool_] = ~parsed.row_has_error
             ref = load_reference((reference or default_reference_folder()).resolve())
             check_cross_fields(frame, clean, raw.row_numbers, ref, sink)
     ok = sink.count == 0
     return ValidationReport(
-        ok=ok, package=files.descriptor_path.parent, csv_path=files.csv_path,
-        encoding=raw.encoding, rows=raw.rows, issues=sink.issues(), issue_count=sink.count,
-        frame=frame if ok else None, field_titles={f.name: f.title for f in fields},
+        ok=ok,
+        package=files.descriptor_path.parent,
+        csv_path=files.csv_path,
+        encoding=raw.encoding,
+        rows=raw.rows,
+        issues=sink.issues(),
+        issue_count=sink.count,
+        frame=frame if ok else None,
+        field_titles={f.name: f.title for f in fields},
     )

@@ -61,33 +61,54 @@ def check_header(labels: Sequence[str], fields: Sequence[Field], sink: IssueSink
     ok = True
     for j in range(len(fields), len(labels)):
         ok = False
-        sink.add("extra-label", None, [1], [labels[j]],
-                 f"是表头第 {j + 1} 列，数据契约中没有这一列（契约共 {len(fields)} 列）",
-                 "删除这一列，或检查是否多了逗号")
+        sink.add(
+            "extra-label",
+            None,
+            [1],
+            [labels[j]],
+            f"是表头第 {j + 1} 列，数据契约中没有这一列（契约共 {len(fields)} 列）",
+            "删除这一列，或检查是否多了逗号",
+        )
     for j in range(len(labels), len(fields)):
         ok = False
-        sink.add("missing-label", names[j], [1], None,
-                 f"表头缺少这一列（应为第 {j + 1} 列）", f"按数据契约的顺序补齐表头：{expected}")
+        sink.add(
+            "missing-label",
+            names[j],
+            [1],
+            None,
+            f"表头缺少这一列（应为第 {j + 1} 列）",
+            f"按数据契约的顺序补齐表头：{expected}",
+        )
     for j, (name, label) in enumerate(zip(names, stripped, strict=False)):
         if not label:
             ok = False
-            sink.add("blank-label", name, [1], None, f"表头第 {j + 1} 列为空",
-                     f"填写列名 {name}")
+            sink.add("blank-label", name, [1], None, f"表头第 {j + 1} 列为空", f"填写列名 {name}")
         elif label in stripped[:j]:
             ok = False
-            sink.add("duplicate-label", name, [1], [labels[j]],
-                     f"在表头第 {j + 1} 列与第 {stripped.index(label) + 1} 列重复",
-                     f"第 {j + 1} 列应为 {name}；表头顺序应为：{expected}")
+            sink.add(
+                "duplicate-label",
+                name,
+                [1],
+                [labels[j]],
+                f"在表头第 {j + 1} 列与第 {stripped.index(label) + 1} 列重复",
+                f"第 {j + 1} 列应为 {name}；表头顺序应为：{expected}",
+            )
         elif label != name:
             ok = False
-            sink.add("incorrect-label", name, [1], [labels[j]],
-                     f"是表头第 {j + 1} 列，但这一列应为 {name}",
-                     f"按数据契约的顺序排列表头：{expected}")
+            sink.add(
+                "incorrect-label",
+                name,
+                [1],
+                [labels[j]],
+                f"是表头第 {j + 1} 列，但这一列应为 {name}",
+                f"按数据契约的顺序排列表头：{expected}",
+            )
     return ok
 
 
-def _structure(raw: RawTable, fields: Sequence[Field], sink: IssueSink,
-               blank: npt.NDArray[np.bool_]) -> None:
+def _structure(
+    raw: RawTable, fields: Sequence[Field], sink: IssueSink, blank: npt.NDArray[np.bool_]
+) -> None:
     n = len(raw.labels)
     short: dict[int, list[int]] = {}
     for i, count in sorted(raw.cell_counts.items()):
@@ -96,15 +117,25 @@ def _structure(raw: RawTable, fields: Sequence[Field], sink: IssueSink,
         for j in range(count, n):
             short.setdefault(j, []).append(i)
         for k, cell in enumerate(raw.extra_cells.get(i, [])):
-            sink.add("extra-cell", None, [raw.row_numbers[i]], [cell],
-                     f"是本行第 {n + k + 1} 个单元格，超出表头的 {n} 列",
-                     "删除多余的单元格；若值中含逗号，请给该值加英文双引号")
+            sink.add(
+                "extra-cell",
+                None,
+                [raw.row_numbers[i]],
+                [cell],
+                f"是本行第 {n + k + 1} 个单元格，超出表头的 {n} 列",
+                "删除多余的单元格；若值中含逗号，请给该值加英文双引号",
+            )
     for j, rows in short.items():
         name = fields[j].name if j < len(fields) else raw.labels[j]
         counts = [raw.cell_counts[i] for i in rows]
-        sink.add("missing-cell", name, raw.row_numbers[rows], None,
-                 lambda k, c=counts: f"本行缺少这一单元格（本行只有 {c[k]} 列，表头有 {n} 列）",
-                 "补齐该行缺少的单元格（空值也要保留逗号）")
+        sink.add(
+            "missing-cell",
+            name,
+            raw.row_numbers[rows],
+            None,
+            [f"本行缺少这一单元格（本行只有 {c} 列，表头有 {n} 列）" for c in counts].__getitem__,
+            "补齐该行缺少的单元格（空值也要保留逗号）",
+        )
 
 
 def _python_pattern_misses(values: list[str | None], pattern: str) -> list[bool]:
@@ -112,8 +143,13 @@ def _python_pattern_misses(values: list[str | None], pattern: str) -> list[bool]
     return [v is not None and compiled.match(v) is None for v in values]
 
 
-def check_rows(raw: RawTable, fields: Sequence[Field], primary_key: Sequence[str],
-               sink: IssueSink, header_ok: bool) -> FieldResult:
+def check_rows(
+    raw: RawTable,
+    fields: Sequence[Field],
+    primary_key: Sequence[str],
+    sink: IssueSink,
+    header_ok: bool,
+) -> FieldResult:
     n_rows = raw.rows
     width = min(len(raw.labels), len(fields))
     empties = [empty_mask(raw.columns[j]) for j in range(len(raw.labels))]
@@ -136,8 +172,9 @@ def check_rows(raw: RawTable, fields: Sequence[Field], primary_key: Sequence[str
         if f.required:
             idx = np.flatnonzero(empty & active)
             bad_row[idx] = True
-            sink.add("constraint-error", f.name, rows[idx], None, "为必填项，不能为空",
-                     f"填写{f.title}")
+            sink.add(
+                "constraint-error", f.name, rows[idx], None, "为必填项，不能为空", f"填写{f.title}"
+            )
         filled = ~empty & active
         typed_ok = np.ones(n_rows, bool)
         if f.type == "datetime":
@@ -151,16 +188,28 @@ def check_rows(raw: RawTable, fields: Sequence[Field], primary_key: Sequence[str
             typed_ok = as_numpy_bool(pc.is_in(col, value_set=allowed)) | empty
             idx = np.flatnonzero(~typed_ok & filled)
             choices = "或".join(f"“{v}”" for v in f.true_values + f.false_values)
-            sink.add("type-error", f.name, rows[idx], _take(col, idx),
-                     "不是有效的是/否值", f"只能填写{choices}，或留空")
+            sink.add(
+                "type-error",
+                f.name,
+                rows[idx],
+                _take(col, idx),
+                "不是有效的是/否值",
+                f"只能填写{choices}，或留空",
+            )
         bad_row[~typed_ok & filled] = True
         check = filled & typed_ok
         if f.enum is not None and f.type == "string":
             inside = as_numpy_bool(pc.is_in(col, value_set=pa.array(list(f.enum), pa.string())))
             idx = np.flatnonzero(check & ~inside)
             bad_row[idx] = True
-            sink.add("constraint-error", f.name, rows[idx], _take(col, idx),
-                     "不在允许的取值范围内", "只能填写以下之一：" + "、".join(f.enum))
+            sink.add(
+                "constraint-error",
+                f.name,
+                rows[idx],
+                _take(col, idx),
+                "不在允许的取值范围内",
+                "只能填写以下之一：" + "、".join(f.enum),
+            )
         if f.pattern is not None and f.type == "string":
             wrapped = f"^{f.pattern}$"
             try:
@@ -173,8 +222,14 @@ def check_rows(raw: RawTable, fields: Sequence[Field], primary_key: Sequence[str
                 idx = cand[np.asarray(misses, dtype=bool)]
                 bad_row[idx] = True
                 hint = _PATTERN_HINTS.get(f.pattern, f"符合正则表达式 {f.pattern}")
-                sink.add("constraint-error", f.name, rows[idx], _take(col, idx),
-                         "格式不对", f"应为{hint}")
+                sink.add(
+                    "constraint-error",
+                    f.name,
+                    rows[idx],
+                    _take(col, idx),
+                    "格式不对",
+                    f"应为{hint}",
+                )
         if f.unique:
             _unique(col, rows, filled, f, sink, bad_row)
     if primary_key and all(k in {f.name for f in fields[:width]} for k in primary_key):
@@ -188,13 +243,23 @@ def _duplicates(frame: pd.DataFrame) -> tuple[npt.NDArray[np.intp], npt.NDArray[
     idx = np.flatnonzero(dup)
     if not len(idx):
         return idx, idx
-    first_pos = pd.Series(np.arange(len(frame))).groupby(
-        [frame[c] for c in frame.columns], sort=False).transform("first").to_numpy()
+    first_pos = (
+        pd.Series(np.arange(len(frame)))
+        .groupby([frame[c] for c in frame.columns], sort=False)
+        .transform("first")
+        .to_numpy()
+    )
     return idx, first_pos[idx]
 
 
-def _unique(col: pa.ChunkedArray, rows: npt.NDArray[np.int64], filled: npt.NDArray[np.bool_],
-            f: Field, sink: IssueSink, bad_row: npt.NDArray[np.bool_]) -> None:
+def _unique(
+    col: pa.ChunkedArray,
+    rows: npt.NDArray[np.int64],
+    filled: npt.NDArray[np.bool_],
+    f: Field,
+    sink: IssueSink,
+    bad_row: npt.NDArray[np.bool_],
+) -> None:
     pos = np.flatnonzero(filled)
     values = col.take(pa.array(pos)).to_pandas()
     idx, first = _duplicates(pd.DataFrame({"v": values}))
@@ -202,29 +267,51 @@ def _unique(col: pa.ChunkedArray, rows: npt.NDArray[np.int64], filled: npt.NDArr
         return
     hit, first_rows = pos[idx], rows[pos[first]]
     bad_row[hit] = True
-    sink.add("unique-error", f.name, rows[hit], _take(col, hit),
-             lambda k: f"与第 {first_rows[k]} 行重复，本列的值必须唯一",
-             "删除重复的行，或更正其中一个编号")
+    sink.add(
+        "unique-error",
+        f.name,
+        rows[hit],
+        _take(col, hit),
+        lambda k: f"与第 {first_rows[k]} 行重复，本列的值必须唯一",
+        "删除重复的行，或更正其中一个编号",
+    )
 
 
-def _primary_key(raw: RawTable, fields: Sequence[Field], key: Sequence[str],
-                 empties: list[npt.NDArray[np.bool_]], sink: IssueSink,
-                 bad_row: npt.NDArray[np.bool_]) -> None:
+def _primary_key(
+    raw: RawTable,
+    fields: Sequence[Field],
+    key: Sequence[str],
+    empties: list[npt.NDArray[np.bool_]],
+    sink: IssueSink,
+    bad_row: npt.NDArray[np.bool_],
+) -> None:
     names = [f.name for f in fields]
     cols = [names.index(k) for k in key]
     label = "、".join(key)
     null = np.logical_and.reduce([empties[j] for j in cols])
     idx = np.flatnonzero(null)
     bad_row[idx] = True
-    sink.add("primary-key", None, raw.row_numbers[idx], None, f"主键 {label} 为空",
-             f"填写 {label}，每行都必须有且唯一")
+    sink.add(
+        "primary-key",
+        None,
+        raw.row_numbers[idx],
+        None,
+        f"主键 {label} 为空",
+        f"填写 {label}，每行都必须有且唯一",
+    )
     pos = np.flatnonzero(~null)
-    frame = pd.DataFrame({k: raw.columns[j].take(pa.array(pos)).to_pandas()
-                          for k, j in zip(key, cols, strict=True)})
+    frame = pd.DataFrame(
+        {k: raw.columns[j].take(pa.array(pos)).to_pandas() for k, j in zip(key, cols, strict=True)}
+    )
     dup, first = _duplicates(frame)
     if len(dup):
         first_rows = raw.row_numbers[pos[first]]
         bad_row[pos[dup]] = True
-        sink.add("primary-key", None, raw.row_numbers[pos[dup]], None,
-                 lambda k: f"主键 {label} 与第 {first_rows[k]} 行重复",
-                 "删除重复的行，或更正其中一个编号")
+        sink.add(
+            "primary-key",
+            None,
+            raw.row_numbers[pos[dup]],
+            None,
+            lambda k: f"主键 {label} 与第 {first_rows[k]} 行重复",
+            "删除重复的行，或更正其中一个编号",
+        )

@@ -6,6 +6,8 @@ Each rule blames one field; a follow-up field gets at most one error (the first 
 
 from __future__ import annotations
 
+from typing import Protocol
+
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
@@ -16,9 +18,20 @@ from generator.reference import Reference
 CLOSED = "已办结"
 PROACTIVE = "主动治理"
 FOLLOW_UP = ("revisit_valid", "contacted", "resolved", "satisfaction")
+
+
+class Reporter(Protocol):
+    def __call__(
+        self, mask: npt.ArrayLike, field: str, message: str, fix: str, other: str | None = None
+    ) -> None: ...
+
+
 _TITLES = {
-    "received_at": "受理时间", "dispatched_at": "派单时间", "contacted_at": "首次联系时间",
-    "closed_at": "办结时间", "revisit_valid": "是否有效回访",
+    "received_at": "受理时间",
+    "dispatched_at": "派单时间",
+    "contacted_at": "首次联系时间",
+    "closed_at": "办结时间",
+    "revisit_valid": "是否有效回访",
 }
 
 
@@ -31,17 +44,29 @@ def _text(series: pd.Series, idx: npt.NDArray[np.intp]) -> list[str | None]:
     return [None if pd.isna(v) else str(v) for v in sub]
 
 
-def check_cross_fields(frame: pd.DataFrame, clean: npt.NDArray[np.bool_],
-                       rows: npt.NDArray[np.int64], ref: Reference, sink: IssueSink) -> None:
-    def report(mask: npt.ArrayLike, field: str, message: str, fix: str,
-               other: str | None = None) -> None:
+def check_cross_fields(
+    frame: pd.DataFrame,
+    clean: npt.NDArray[np.bool_],
+    rows: npt.NDArray[np.int64],
+    ref: Reference,
+    sink: IssueSink,
+) -> None:
+    def report(
+        mask: npt.ArrayLike, field: str, message: str, fix: str, other: str | None = None
+    ) -> None:
         idx = np.flatnonzero(np.asarray(mask, dtype=bool) & clean)
         if not len(idx):
             return
         if other is not None:
             others = _text(frame[other], idx)
-            sink.add("cross-field-error", field, rows[idx], _text(frame[field], idx),
-                     lambda k: message.format(other=others[k]), fix)
+            sink.add(
+                "cross-field-error",
+                field,
+                rows[idx],
+                _text(frame[field], idx),
+                lambda k: message.format(other=others[k]),
+                fix,
+            )
         else:
             sink.add("cross-field-error", field, rows[idx], _text(frame[field], idx), message, fix)
 
@@ -49,60 +74,108 @@ def check_cross_fields(frame: pd.DataFrame, clean: npt.NDArray[np.bool_],
     status = frame["status"].astype(object)
     closed = (status == CLOSED).to_numpy()
     has_closed = frame["closed_at"].notna().to_numpy()
-    report(closed & ~has_closed, "closed_at", "为空，但办理状态为“已办结”",
-           "已办结的工单必须填写办结时间；若尚未办结，把办理状态改为“办理中”")
-    report(~closed & has_closed, "closed_at", "已填写，但办理状态为“办理中”",
-           "办理中的工单不填办结时间；若已办结，把办理状态改为“已办结”")
+    report(
+        closed & ~has_closed,
+        "closed_at",
+        "为空，但办理状态为“已办结”",
+        "已办结的工单必须填写办结时间；若尚未办结，把办理状态改为“办理中”",
+    )
+    report(
+        ~closed & has_closed,
+        "closed_at",
+        "已填写，但办理状态为“办理中”",
+        "办理中的工单不填办结时间；若已办结，把办理状态改为“已办结”",
+    )
     _places(frame, ref, report)
     by_name = ref.category_by_name()
-    element_of = frame["category"].astype(object).map(lambda c: by_name[c].element if c in by_name else None)
+    element_of = (
+        frame["category"].astype(object).map(lambda c: by_name[c].element if c in by_name else None)
+    )
     wrong = (element_of.notna() & (element_of != frame["element"].astype(object))).to_numpy()
-    report(wrong, "category", "不属于该行的要素“{other}”",
-           "按 data/reference/taxonomy.yml 选择该要素下的类别，或更正要素", other="element")
+    report(
+        wrong,
+        "category",
+        "不属于该行的要素“{other}”",
+        "按 data/reference/taxonomy.yml 选择该要素下的类别，或更正要素",
+        other="element",
+    )
     proactive = (frame["source"].astype(object) == PROACTIVE).to_numpy()
     has_person = frame["complainant_key"].notna().to_numpy()
-    report(proactive & has_person, "complainant_key", "已填写，但来源为“主动治理”",
-           "主动治理任务没有诉求人，诉求人标识留空")
-    report(~proactive & ~has_person, "complainant_key", "为空，但来源为“市民诉求”",
-           "市民诉求必须填写诉求人标识（化名）")
-    report(proactive & (frame["channel"].astype(object) != "其他").to_numpy(), "channel",
-           "与来源“主动治理”不符", "主动治理任务的受理渠道填“其他”")
+    report(
+        proactive & has_person,
+        "complainant_key",
+        "已填写，但来源为“主动治理”",
+        "主动治理任务没有诉求人，诉求人标识留空",
+    )
+    report(
+        ~proactive & ~has_person,
+        "complainant_key",
+        "为空，但来源为“市民诉求”",
+        "市民诉求必须填写诉求人标识（化名）",
+    )
+    report(
+        proactive & (frame["channel"].astype(object) != "其他").to_numpy(),
+        "channel",
+        "与来源“主动治理”不符",
+        "主动治理任务的受理渠道填“其他”",
+    )
     valid_revisit = (frame["revisit_valid"] == True).fillna(False).to_numpy(dtype=bool)  # noqa: E712
     for name in FOLLOW_UP:
         present = frame[name].notna().to_numpy()
-        report(present & ~closed, name, "已填写，但工单未办结",
-               "回访字段只在办理状态为“已办结”时填写；未办结请留空")
-        report(present & closed & proactive, name, "已填写，但来源为“主动治理”",
-               "主动治理任务没有回访，回访字段留空")
+        report(
+            present & ~closed,
+            name,
+            "已填写，但工单未办结",
+            "回访字段只在办理状态为“已办结”时填写；未办结请留空",
+        )
+        report(
+            present & closed & proactive,
+            name,
+            "已填写，但来源为“主动治理”",
+            "主动治理任务没有回访，回访字段留空",
+        )
         if name != "revisit_valid":
-            report(present & closed & ~proactive & ~valid_revisit, name,
-                   "已填写，但“是否有效回访”不是“是”",
-                   "只有有效回访（是否有效回访为“是”）才填写是否联系、是否解决、是否满意；否则留空")
+            report(
+                present & closed & ~proactive & ~valid_revisit,
+                name,
+                "已填写，但“是否有效回访”不是“是”",
+                "只有有效回访（是否有效回访为“是”）才填写是否联系、是否解决、是否满意；否则留空",
+            )
 
 
-def _times(frame: pd.DataFrame, report: object) -> None:
+def _times(frame: pd.DataFrame, report: Reporter) -> None:
     rec, disp = frame["received_at"], frame["dispatched_at"]
     cont, closed = frame["contacted_at"], frame["closed_at"]
-    before = closed.where(cont.isna(), cont)  # closed_at follows contacted_at, else dispatched_at
-    previous = disp.where(cont.isna(), cont)
-    checks = [
-        ("dispatched_at", rec, "received_at", disp < rec),
-        ("contacted_at", disp, "dispatched_at", cont < disp),
-    ]
-    del before
-    for field, _, other, mask in checks:
-        report(mask.to_numpy(), field,  # type: ignore[operator]
-               f"早于{_TITLES[other]} {{other}}", f"{_TITLES[field]}不能早于{_TITLES[other]}，请核对两个时间",
-               other=other)
-    closed_before = (closed < previous).to_numpy()
-    after_contact = cont.notna().to_numpy()
-    report(closed_before & after_contact, "closed_at", "早于首次联系时间 {other}",  # type: ignore[operator]
-           "办结时间不能早于首次联系时间，请核对两个时间", other="contacted_at")
-    report(closed_before & ~after_contact, "closed_at", "早于派单时间 {other}",  # type: ignore[operator]
-           "办结时间不能早于派单时间，请核对两个时间", other="dispatched_at")
+    for field, other, mask in (
+        ("dispatched_at", "received_at", disp < rec),
+        ("contacted_at", "dispatched_at", cont < disp),
+    ):
+        report(
+            mask.to_numpy(),
+            field,
+            f"早于{_TITLES[other]} {{other}}",
+            f"{_TITLES[field]}不能早于{_TITLES[other]}，请核对两个时间",
+            other,
+        )
+    # closed_at follows contacted_at when there is one, else dispatched_at.
+    contacted = cont.notna().to_numpy()
+    report(
+        (closed < cont).to_numpy() & contacted,
+        "closed_at",
+        "早于首次联系时间 {other}",
+        "办结时间不能早于首次联系时间，请核对两个时间",
+        "contacted_at",
+    )
+    report(
+        (closed < disp).to_numpy() & ~contacted,
+        "closed_at",
+        "早于派单时间 {other}",
+        "办结时间不能早于派单时间，请核对两个时间",
+        "dispatched_at",
+    )
 
 
-def _places(frame: pd.DataFrame, ref: Reference, report: object) -> None:
+def _places(frame: pd.DataFrame, ref: Reference, report: Reporter) -> None:
     streets = pd.DataFrame(
         [(s.code, s.name, s.district_code) for s in ref.streets],
         columns=["code", "name", "district_code"],
@@ -110,21 +183,41 @@ def _places(frame: pd.DataFrame, ref: Reference, report: object) -> None:
     districts = {d.code: d.name for d in ref.districts}
     code = frame["street_code"].astype(object)
     known = code.isin(streets.index).to_numpy()
-    report(~known, "street_code", "不在参考数据 data/reference/streets.csv 中",  # type: ignore[operator]
-           "按 data/reference/streets.csv 填写 9 位街乡镇代码")
+    report(
+        ~known,
+        "street_code",
+        "不在参考数据 data/reference/streets.csv 中",
+        "按 data/reference/streets.csv 填写 9 位街乡镇代码",
+    )
     s_name = code.map(streets["name"])
     s_district = code.map(streets["district_code"])
     d_code = frame["district_code"].astype(object)
-    report(known & (s_district != d_code).to_numpy(), "street_code",  # type: ignore[operator]
-           "不属于区代码 {other}", "核对街乡镇代码和区代码：街乡镇代码的前 6 位就是它所属的区代码",
-           other="district_code")
-    report(known & (s_name != frame["street"].astype(object)).to_numpy(), "street",  # type: ignore[operator]
-           "与街乡镇代码 {other} 不一致", "按 data/reference/streets.csv 填写与代码对应的街乡镇名称",
-           other="street_code")
+    report(
+        known & (s_district != d_code).to_numpy(),
+        "street_code",
+        "不属于区代码 {other}",
+        "核对街乡镇代码和区代码：街乡镇代码的前 6 位就是它所属的区代码",
+        other="district_code",
+    )
+    report(
+        known & (s_name != frame["street"].astype(object)).to_numpy(),
+        "street",
+        "与街乡镇代码 {other} 不一致",
+        "按 data/reference/streets.csv 填写与代码对应的街乡镇名称",
+        other="street_code",
+    )
     d_known = d_code.isin(list(districts)).to_numpy()
-    report(~d_known, "district_code", "不在参考数据 data/reference/districts.csv 中",  # type: ignore[operator]
-           "按 data/reference/districts.csv 填写 6 位区代码")
+    report(
+        ~d_known,
+        "district_code",
+        "不在参考数据 data/reference/districts.csv 中",
+        "按 data/reference/districts.csv 填写 6 位区代码",
+    )
     d_name = d_code.map(districts)
-    report(d_known & (d_name != frame["district"].astype(object)).to_numpy(), "district",  # type: ignore[operator]
-           "与区代码 {other} 不一致", "按 data/reference/districts.csv 填写与区代码对应的区名",
-           other="district_code")
+    report(
+        d_known & (d_name != frame["district"].astype(object)).to_numpy(),
+        "district",
+        "与区代码 {other} 不一致",
+        "按 data/reference/districts.csv 填写与区代码对应的区名",
+        other="district_code",
+    )
