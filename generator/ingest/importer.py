@@ -118,7 +118,7 @@ def _place(frame: pd.DataFrame, profile: Profile, rejects: Rejects,
         if not region.place_by_address:
             reason[row] = first.reason
             continue
-        p = index.place_by_address(districts[dist_names[row]], address.iat[row])
+        p = index.place_by_address(districts[dist_names[row]], str(address.iat[int(row)]))
         if p.street is not None:
             street_name[row], street_code[row] = p.street.name, p.street.code
         else:
@@ -141,7 +141,8 @@ def _pseudonyms(frame: pd.DataFrame, profile: Profile, key: bytes, rejects: Reje
     rejects.add(dup, "case_id", None, "工单编号与前面的行重复，只保留第一行")
     ids = pd.Series(out["case_id"])[~dup & (raw_id != "").to_numpy()]
     if ids.duplicated().any():
-        raise DataError("两个不同的工单编号生成了相同的化名编号（极罕见的碰撞）。请换一个密钥重新导入。")
+        raise DataError("两个不同的工单编号生成了相同的化名编号（极罕见的碰撞）。"
+                        "请换一个密钥重新导入。")
     empty = pd.Series("", index=frame.index)
     phone = frame[ps.phone_column].astype(str) if ps.phone_column else empty
     name = frame[ps.name_column].astype(str) if ps.name_column else empty

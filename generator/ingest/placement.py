@@ -87,8 +87,9 @@ class RegionIndex:
         for token in self._ordered.get(district.code, []):
             if token not in text:
                 continue
+            tokens = self._tokens[district.code]
             hits = {code for t in self._ordered[district.code]
-                    if len(t) == len(token) and t in text for code in self._tokens[district.code][t]}
+                    if len(t) == len(token) and t in text for code in tokens[t]}
             if len(hits) == 1:
                 return Placement(self._by_code[next(iter(hits))], "", by_address=True)
             return Placement(None, f"详细地址中的街乡镇名称在{district.name}对应多个街乡镇")

@@ -222,7 +222,8 @@ def load_profile(path: Path) -> Profile:
     formats = data.get("date_formats")
     if not isinstance(formats, list) or not formats or not all(
             isinstance(f, str) and "%" in f for f in formats):
-        c.add("date_formats", "应为非空的日期格式列表", '例如 `date_formats: ["%Y-%m-%d %H:%M:%S"]`')
+        c.add("date_formats", "应为非空的日期格式列表",
+              '例如 `date_formats: ["%Y-%m-%d %H:%M:%S"]`')
         formats = []
 
     maps_raw = data.get("value_maps") or {}
@@ -304,7 +305,8 @@ def load_profile(path: Path) -> Profile:
 
     identifiers = data.get("identifier_columns") or []
     if not isinstance(identifiers, list):
-        c.add("identifier_columns", "应为列名列表", "例如 `identifier_columns: [来电人姓名, 来电号码]`")
+        c.add("identifier_columns", "应为列名列表",
+              "例如 `identifier_columns: [来电人姓名, 来电号码]`")
         identifiers = []
     identifiers = [str(x) for x in identifiers]
     for spec in columns.values():

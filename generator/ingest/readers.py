@@ -1,23 +1,20 @@
 """Reading raw exports (CSV in UTF-8 / UTF-8 with BOM / GB18030, or XLSX) as text columns.
 
-The encoding is never guessed silently: the whole file must decode strictly in the encoding
-that is reported. (A local reader: generator/dataset/encoding.py did not exist when this was
-written; switch to it once it does.)
+The encoding is never guessed silently: generator.dataset.encoding decodes the whole file
+strictly (UTF-8, UTF-8 with BOM, then GB18030) and names what it found. A profile may instead
+name the codec (`encoding:`), which is then used strictly.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
+from generator.dataset.encoding import read_csv_bytes
 from generator.errors import DataError
-
-CSV_ENCODINGS = ("utf-8", "gb18030")
-BOM = b"\xef\xbb\xbf"
 
 
 @dataclass(frozen=True)
@@ -25,46 +22,31 @@ class RawTable:
     frame: pd.DataFrame
     """All columns as str; empty cells are ''."""
     encoding: str
-    """What was found, for the summary: 'UTF-8', 'UTF-8（带 BOM）', 'GB18030' or 'XLSX…'."""
+    """What was found, for the summary: the labels of generator.dataset.encoding, or 'XLSX…'."""
 
 
-def decode_bytes(data: bytes, path: Path, encoding: str | None = None) -> tuple[str, str]:
-    """Decode strictly; return (text, label). Tries UTF-8 (with or without BOM), then GB18030."""
-    if encoding:
-        try:
-            return data.decode(encoding), encoding.upper()
-        except (UnicodeDecodeError, LookupError) as exc:
-            raise DataError(
-                f"{path}：无法按档案指定的编码 {encoding} 解码（{exc}）。"
-                "请删除档案中的 encoding 项以自动识别，或改成正确的编码。"
-            ) from exc
-    if data.startswith(BOM):
-        try:
-            return data[len(BOM):].decode("utf-8"), "UTF-8（带 BOM）"
-        except UnicodeDecodeError as exc:
-            raise DataError(f"{path}：文件以 UTF-8 BOM 开头，但内容不是有效的 UTF-8（{exc}）。"
-                            "请从源系统重新导出。") from exc
-    for name in CSV_ENCODINGS:
-        try:
-            return data.decode(name), name.upper()
-        except UnicodeDecodeError:
-            continue
-    raise DataError(
-        f"{path}：既不是 UTF-8 也不是 GB18030 编码，无法可靠读取。"
-        "请从源系统重新导出为 UTF-8 或 GB18030 的 CSV，或 XLSX。"
-    )
+def _decode_as(data: bytes, path: Path, encoding: str) -> tuple[str, bytes]:
+    try:
+        return encoding.upper(), data.decode(encoding).encode("utf-8")
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise DataError(
+            f"{path}：无法按档案指定的编码 {encoding} 解码（{exc}）。"
+            "请删除档案中的 encoding 项以自动识别，或改成正确的编码。"
+        ) from exc
 
 
 def _read_csv(path: Path, encoding: str | None) -> RawTable:
+    if encoding:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise DataError(f"无法读取原始导出 {path}（{exc}）。请检查路径和权限。") from exc
+        label, utf8 = _decode_as(data, path, encoding)
+    else:
+        label, utf8 = read_csv_bytes(path)
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise DataError(f"无法读取原始导出 {path}（{exc}）。请检查路径和权限。") from exc
-    text, label = decode_bytes(data, path, encoding)
-    del data
-    try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
-                            na_filter=False, quoting=csv.QUOTE_MINIMAL)
+        frame = pd.read_csv(io.BytesIO(utf8), dtype=str, keep_default_na=False,
+                            na_filter=False, encoding="utf-8")
     except (pd.errors.ParserError, ValueError) as exc:
         raise DataError(f"{path}：CSV 格式错误（{exc}）。请检查引号和分隔符后重新导出。") from exc
     return RawTable(frame, label)

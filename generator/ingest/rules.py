@@ -45,7 +45,8 @@ def check_rules(out: dict[str, ObjArray | pd.Series], rejects: Rejects) -> None:
             bad: BoolArray = (dates[early] > dates[late]).to_numpy() & ~reported
             reported |= bad
             rejects.add(bad, late, _text(out, late, n),
-                        f"{titles[late]}早于{titles[early]}，时间顺序应为受理 ≤ 派单 ≤ 首次联系 ≤ 办结")
+                        f"{titles[late]}早于{titles[early]}，"
+                        "时间顺序应为受理 ≤ 派单 ≤ 首次联系 ≤ 办结")
     status = _text(out, "status", n)
     closed = status == CLOSED
     has_closed = _text(out, "closed_at", n) != ""
