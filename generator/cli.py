@@ -83,3 +83,45 @@ def serve(port: int, no_build: bool) -> None:
     if not no_build:
         build_site(Path.cwd(), package=DEFAULT_PACKAGE, site_dir=Path("site"), echo=click.echo)
     serve_site(Path("site"), port=port, echo=click.echo)
+
+
+@main.command("import")
+@click.argument("raw", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--profile", "profile", required=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="导入映射档案（YAML），如 data/profiles/beijing-12345.yml。")
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="写出数据包的文件夹（另写 rejects.csv 和 unplaced.csv）。")
+@click.option("--key-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="化名密钥文件；默认读环境变量 ECOPORTAL_PSEUDONYM_KEY 或 ECOPORTAL_KEY_FILE。")
+def import_cmd(raw: Path, profile: Path, out: Path, key_file: Path | None) -> None:
+    """把 12345 原始导出（CSV 或 XLSX）按映射档案匿名化，写成数据包。"""
+    from generator.ingest.importer import import_export
+
+    result = import_export(raw, profile, out, key_file=key_file)
+    click.echo(result.summary())
+
+
+@main.command()
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="密钥文件路径，如 ~/.ecoportal/pseudonym.key（不要放在仓库里）。")
+def keygen(out: Path) -> None:
+    """生成化名密钥（32 字节随机数，十六进制），文件权限 0600，不覆盖已有文件。"""
+    from generator.privacy.pseudonym import KEY_FILE_ENV, generate_key_file
+
+    path = generate_key_file(out)
+    click.echo(f"已生成化名密钥：{path}（权限 0600）。请设置环境变量 {KEY_FILE_ENV}={path}，"
+               "并妥善备份：换密钥后化名会全部改变。")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="报告格式。")
+def scan(paths: tuple[Path, ...], fmt: str) -> None:
+    """扫描文件或文件夹（CSV、JSON、Markdown、HTML、TXT）中的疑似个人信息；发现即退出码 1。"""
+    from generator.privacy.scan import format_json, format_report, scan_paths
+
+    report = scan_paths(paths)
+    click.echo(format_json(report) if fmt == "json" else format_report(report))
+    sys.exit(1 if report.findings else 0)
