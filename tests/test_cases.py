@@ -1,0 +1,207 @@
+"""Typical cases: loading, validation messages, rendering and the absence of personal data."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import unicodedata
+from datetime import date
+from pathlib import Path
+
+import jinja2
+import pytest
+import yaml
+
+from generator.errors import DataError
+from generator.reference import load_reference
+from generator.site.cases import (
+    Case,
+    cases_matching,
+    find_pii,
+    load_cases,
+    render_case_pages,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES = ROOT / "data" / "cases"
+REF = load_reference((ROOT / "data" / "reference").resolve())
+GOOD = "2024-05-chaoyang-shimao-tianjie"
+
+
+def env() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(ROOT / "site_src"), str(ROOT / "generator/templates")]),
+        undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True,
+    )
+
+
+def test_at_least_eight_cases_load_newest_first() -> None:
+    cases = load_cases(CASES)
+    assert len(cases) >= 8
+    assert [c.date for c in cases] == sorted((c.date for c in cases), reverse=True)
+    assert len({c.slug for c in cases}) == len(cases)
+    by_slug = {c.slug: c for c in cases}
+    shimao = by_slug[GOOD]
+    assert (shimao.district, shimao.street, shimao.source) == ("朝阳区", "呼家楼街道", "企业咨询")
+    assert shimao.date == date(2024, 5, 16) and shimao.month == "2024年5月"
+    assert shimao.guide == "guides/cooking-fumes.md"
+    assert "\n" not in shimao.received, "lines of a paragraph are joined"
+    assert any(c.district == "昌平区" and "乐多港" in c.received for c in cases)
+    categories = {c.category for c in cases}
+    assert {"社会生活噪声", "建筑施工噪声", "扬尘", "异味恶臭", "餐饮油烟"} <= categories
+    assert {c.source for c in cases} == {"市民诉求", "主动治理", "企业咨询"}
+    assert any("三级管家" in c.tags and c.category == "企业废气" for c in cases)
+
+
+def test_cases_agree_with_reference() -> None:
+    streets = {(s.district, s.name) for s in REF.streets}
+    elements = {c.name: c.element for c in REF.categories}
+    for case in load_cases(CASES, REF):
+        assert (case.district, case.street) in streets
+        assert elements[case.category] == case.element
+
+
+def _bad_folder(tmp_path: Path, change: dict[str, object], name: str = GOOD) -> Path:
+    folder = tmp_path / "cases"
+    folder.mkdir()
+    data = yaml.safe_load((CASES / f"{GOOD}.yml").read_text(encoding="utf-8"))
+    data.update(change)
+    data = {k: v for k, v in data.items() if v is not None}
+    (folder / f"{name}.yml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return folder
+
+
+BAD_CASES = [
+    ({"district": "朝阳"},
+     "字段 district 的值 “朝阳” 不是北京市的区名。"
+     "请填写 data/reference/districts.csv 中的完整区名，例如 “朝阳区”。"),
+    ({"street": "城南街道"},
+     "字段 street 的值 “城南街道” 不是朝阳区的街道（乡镇）。"
+     "请填写 data/reference/streets.csv 中属于朝阳区的街道（乡镇）全称，例如 “呼家楼街道”。"),
+    ({"category": "油烟"},
+     "字段 category 的值 “油烟” 不是分类表中的诉求类别。"
+     "请填写 data/reference/taxonomy.yml 中的类别，例如 餐饮油烟、扬尘、异味恶臭、企业废气。"),
+    ({"element": "噪声"},
+     "字段 element 的值 “噪声” 与类别 餐饮油烟 不符。类别 餐饮油烟 属于要素 “大气”，请改正。"),
+    ({"source": "12369"},
+     "字段 source 的值 “12369” 不是允许的来源。应为 市民诉求、主动治理、企业咨询 之一。"),
+    ({"result": "办结"},
+     "字段 result 的值 “办结” 不是允许的办理结果。应为 已解决、已化解、已指导、持续跟踪 之一。"),
+    ({"date": "2024-13-01"},
+     "字段 date 的值 “2024-13-01” 不是有效的日期。请写成 YYYY-MM-DD，例如 2024-05-16。"),
+    ({"slug": "2024-05-other"},
+     "字段 slug 的值 “2024-05-other” 与文件名不一致。"
+     f"请把文件改名为 2024-05-other.yml，或把 slug 改为 {GOOD}。"),
+    ({"received": "反映人张先生称噪声很大。"},
+     "字段 received 含有疑似人名称谓的内容。案例不得包含个人信息或具体门牌地址，"
+     "请删除或改写为概括说明（例如 “某小区”“某餐饮企业”）。"),
+    ({"handled": "到朝阳路8号院3号楼核查。"},
+     "字段 handled 含有疑似门牌号的内容。案例不得包含个人信息或具体门牌地址，"
+     "请删除或改写为概括说明（例如 “某小区”“某餐饮企业”）。"),
+    ({"follow_up": "回访电话 138 1234 5678。"},
+     "字段 follow_up 含有疑似手机号码的内容。案例不得包含个人信息或具体门牌地址，"
+     "请删除或改写为概括说明（例如 “某小区”“某餐饮企业”）。"),
+    ({"tags": None},
+     "缺少字段 tags。请补上（字段说明见 data/cases/README.md）。"),
+    ({"owner": "某人"},
+     "字段 owner 不是案例字段。请删除，或改为 slug、date、district、street、element、category、"
+     "title、source、received、handled、follow_up、result、tags 之一。"),
+]
+
+
+@pytest.mark.parametrize(("change", "message"), BAD_CASES)
+def test_bad_case_file_gives_exact_message(
+    tmp_path: Path, change: dict[str, object], message: str
+) -> None:
+    folder = _bad_folder(tmp_path, change)
+    with pytest.raises(DataError) as err:
+        load_cases(folder, REF)
+    assert err.value.message == f"案例文件 {folder / (GOOD + '.yml')}：{message}"
+
+
+def test_duplicate_slug_and_broken_yaml_are_reported(tmp_path: Path) -> None:
+    folder = tmp_path / "cases"
+    folder.mkdir()
+    shutil.copy(CASES / f"{GOOD}.yml", folder / f"{GOOD}.yml")
+    (folder / "broken.yml").write_text("slug: [unclosed\n", encoding="utf-8")
+    with pytest.raises(DataError) as err:
+        load_cases(folder, REF)
+    assert err.value.message.startswith(f"案例文件 {folder / 'broken.yml'}：不是有效的 YAML（")
+    assert err.value.message.endswith("）。请检查缩进、冒号和引号。")
+
+
+def test_case_pages_have_the_three_sections() -> None:
+    cases = load_cases(CASES)
+    pages = render_case_pages(cases, env())
+    assert set(pages) == {f"cases/{c.slug}.md" for c in cases} | {"cases/index.md"}
+    for case in cases:
+        page = pages[f"cases/{case.slug}.md"]
+        assert page.startswith(f"# {case.title}\n")
+        positions = [page.index(f"\n## {h}\n") for h in ("接诉", "即办", "回访")]
+        assert positions == sorted(positions)
+        for text in (case.received, case.handled, case.follow_up):
+            assert text in page
+        assert f"](../{case.guide})" in page
+        assert f"| 地点 | {case.district} {case.street} |" in page
+        assert str(case.date.day) + "日" not in page
+    index = pages["cases/index.md"]
+    links = re.findall(r"\]\(([a-z0-9-]+)\.md\)", index.split("## 按要素浏览")[0])
+    assert links == [c.slug for c in cases]
+
+
+# Independent simple detectors (the project's privacy scanner also runs on the built site).
+PII = {
+    "mobile": re.compile(r"(?<![0-9])1[3-9][0-9][- ]?[0-9]{4}[- ]?[0-9]{4}(?![0-9])"),
+    "landline": re.compile(r"(?<![0-9])0[0-9]{2,3}-[0-9]{7,8}"),
+    "id": re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx]"),
+    "house": re.compile(r"[0-9一二三四五六七八九十]+(号院|号楼|单元|室)"),
+    "address_no": re.compile(r"[路街巷道胡同][0-9一二三四五六七八九十]+号"),
+    "honorific": re.compile(r"(先生|女士)"),
+    "email": re.compile(r"[@＠]"),
+}
+
+
+def test_no_case_text_contains_personal_data_patterns() -> None:
+    for path in sorted(CASES.glob("*.yml")):
+        text = unicodedata.normalize("NFKC", path.read_text(encoding="utf-8"))
+        for name, pattern in PII.items():
+            assert not pattern.search(text), (path.name, name, pattern.search(text))
+
+
+@pytest.mark.parametrize("text", [
+    "电话13812345678", "+86 138-1234-5678", "１３８１２３４５６７８", "010-65001234",
+    "11010519491231002X", "朝阳路8号院", "3号楼2单元", "501室", "王女士", "邮箱 a.b@example.com",
+])
+def test_find_pii_catches(text: str) -> None:
+    assert find_pii(text) is not None
+
+
+@pytest.mark.parametrize("text", [
+    "GB 22337-2008", "拨打12345", "12369 并入 12345", "2024年5月", "15家餐饮单位",
+    "地铁10号线", "DB11/1488-2018", "HJ 554-2010",
+])
+def test_find_pii_ignores(text: str) -> None:
+    assert find_pii(text) is None
+
+
+def test_cases_matching_filters() -> None:
+    cases = load_cases(CASES)
+    fumes = cases_matching(cases, category="餐饮油烟")
+    assert fumes and all(c.category == "餐饮油烟" for c in fumes)
+    assert [c for c in cases if c.category == "餐饮油烟"] == fumes
+    chaoyang = cases_matching(cases, district="朝阳区", street="呼家楼街道")
+    assert [c.slug for c in chaoyang] == [GOOD]
+    assert cases_matching(cases, district="朝阳区", street="城南街道") == []
+    assert cases_matching(cases) == cases
+    assert all(isinstance(c, Case) for c in cases)
+
+
+@pytest.mark.slow
+def test_built_site_has_case_pages(built_site: Path) -> None:
+    cases = load_cases(CASES)
+    index = (built_site / "cases" / "index.html").read_text(encoding="utf-8")
+    for case in cases:
+        page = (built_site / "cases" / f"{case.slug}.html").read_text(encoding="utf-8")
+        for heading in ("接诉", "即办", "回访"):
+            assert re.search(rf"<h2[^>]*>{heading}", page), (case.slug, heading)
+        assert f'href="{case.slug}.html"' in index

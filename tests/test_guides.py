@@ -1,0 +1,263 @@
+"""Guides and citizen pages: every limit shown comes from data/limits.yml, unchanged.
+
+Pages are rendered with a jinja2 environment built here to the render contract (a fake
+`headline` records its calls); the built-site tests check the same tables in the HTML.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from functools import cache
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import jinja2
+import pytest
+import yaml
+
+from generator.errors import ConfigError
+from generator.site.cases import load_cases
+from generator.site.limits import load_limits
+
+ROOT = Path(__file__).resolve().parent.parent
+SITE_SRC = ROOT / "site_src"
+TEMPLATES = ROOT / "generator" / "templates"
+GUIDES = sorted((SITE_SRC / "guides").glob("*.md"))
+PAGES = ["how-to-complain.md", "stewards.md", "faq.md", "about.md", "privacy.md"]
+MARKED = re.compile(r"<!-- limits-table: ([\w.]+) -->(.*?)<!-- /limits-table -->", re.S)
+ORG = {
+    "name": "测试主办单位", "address": "测试地址", "postcode": "100000",
+    "phone": "12345", "email": "test@example.org", "hours": "工作日 9:00–17:00",
+}
+DEADLINES = {"紧急": 2.0, "民生保障": 24.0, "一般": 168.0, "疑难": 360.0}
+
+
+def raw_limits() -> dict[str, Any]:
+    data = yaml.safe_load((ROOT / "data" / "limits.yml").read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+@cache
+def all_tables() -> dict[str, dict[str, Any]]:
+    return {t["id"]: t for tables in raw_limits().values() for t in tables.values()}
+
+
+@cache
+def contract_data() -> tuple[Any, Any]:
+    return load_limits(ROOT / "data" / "limits.yml"), load_cases(ROOT / "data" / "cases")
+
+
+def render(rel: str, calls: list[str] | None = None) -> str:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(SITE_SRC), str(TEMPLATES)]),
+        undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True,
+    )
+    seen = calls if calls is not None else []
+
+    def headline(name: str) -> str:
+        seen.append(name)
+        return f"【{name}最新数据】"
+
+    context = {
+        "limits": contract_data()[0],
+        "cases": contract_data()[1],
+        "headline": headline,
+        "org": ORG,
+        "data_period": "2024年11月至2026年10月",
+        "updated": "2026-11-28",
+        "deadlines": DEADLINES,
+        "metrics": SimpleNamespace(
+            basic_satisfied_weight=0.9, min_complainants=5,
+            composite_weights={"responded_rate": 0.1, "resolved_rate": 0.5, "satisfied_rate": 0.4},
+        ),
+    }
+    return env.get_template(rel).render(context)
+
+
+def markdown_rows(block: str) -> tuple[list[str], list[list[str]]]:
+    """Header and body rows of the single Markdown table inside `block`."""
+    lines = [ln.strip() for ln in block.splitlines() if ln.strip().startswith("|")]
+    split = [[c.strip() for c in ln.strip("|").split("|")] for ln in lines]
+    assert all(re.fullmatch(r":?-+:?", c) for c in split[1]), "second line is the separator"
+    return split[0], split[2:]
+
+
+def assert_same_table(table: dict[str, Any], header: list[str], rows: list[list[str]]) -> None:
+    assert header == table["columns"], table["id"]
+    assert len(rows) == len(table["rows"]), table["id"]
+    for shown, expected in zip(rows, table["rows"], strict=True):
+        assert len(shown) == len(expected), (table["id"], shown)
+        for text, value in zip(shown, expected, strict=True):
+            if isinstance(value, int | float):
+                assert re.fullmatch(r"[0-9][0-9,]*(\.[0-9]+)?", text), (table["id"], text)
+                assert float(text.replace(",", "")) == value, (table["id"], text, value)
+                # 2.0 mg/m³ keeps its decimal; integers never gain one.
+                assert ("." in text) == isinstance(value, float), (table["id"], text)
+            else:
+                assert text == value, (table["id"], text, value)
+
+
+def guide_categories() -> dict[str, list[str]]:
+    taxonomy = yaml.safe_load((ROOT / "data/reference/taxonomy.yml").read_text(encoding="utf-8"))
+    out: dict[str, list[str]] = {}
+    for element in taxonomy["elements"]:
+        for c in element["categories"]:
+            out.setdefault(c["guide"], []).append(c["name"])
+    return out
+
+
+@pytest.fixture(scope="module")
+def rendered() -> dict[str, str]:
+    return {f"guides/{p.name}": render(f"guides/{p.name}") for p in GUIDES}
+
+
+def test_taxonomy_guides_exist() -> None:
+    for guide in guide_categories():
+        assert (SITE_SRC / guide).is_file(), guide
+
+
+def test_every_limits_table_is_shown_by_a_guide(rendered: dict[str, str]) -> None:
+    shown = {m.group(1) for text in rendered.values() for m in MARKED.finditer(text)}
+    assert set(all_tables()) <= shown, set(all_tables()) - shown
+
+
+def test_guide_tables_equal_limits_yml(rendered: dict[str, str]) -> None:
+    tables = all_tables()
+    checked = 0
+    for text in rendered.values():
+        for m in MARKED.finditer(text):
+            header, rows = markdown_rows(m.group(2))
+            assert_same_table(tables[m.group(1)], header, rows)
+            checked += 1
+    assert checked >= len(tables)
+
+
+def test_every_limit_value_appears_in_the_guide_citing_it(rendered: dict[str, str]) -> None:
+    for guide, text in rendered.items():
+        for m in MARKED.finditer(text):
+            table = all_tables()[m.group(1)]
+            shown = {float(n.replace(",", "")) for n in re.findall(r"[0-9][0-9,.]*", m.group(2))}
+            for row in table["rows"]:
+                for value in row:
+                    if isinstance(value, int | float):
+                        assert float(value) in shown, (guide, table["id"], value)
+
+
+def test_each_table_names_its_source_with_number_and_year(rendered: dict[str, str]) -> None:
+    standard = re.compile(r"(GB|HJ|DB11)(/T)?[ /]?[0-9]+(\.[0-9]+)?-[0-9]{2,4}")
+    for table in all_tables().values():
+        assert standard.search(table["cite"]) or re.search(r"[0-9]{4} 年", table["cite"]), table
+        assert re.search(r"(mee|sthjj\.beijing|beijing|npc)\.gov\.cn", table["publisher"]), table
+    for text in rendered.values():
+        for m in MARKED.finditer(text):
+            after = text[m.end():].split("<!-- limits-table", 1)[0]
+            assert f"依据：{all_tables()[m.group(1)]['cite']}" in after
+
+
+def test_unconfirmed_values_carry_a_note(rendered: dict[str, str]) -> None:
+    for text in rendered.values():
+        for m in MARKED.finditer(text):
+            table = all_tables()[m.group(1)]
+            after = text[m.end():].split("<!-- limits-table", 1)[0]
+            if table["confidence"] == "secondary":
+                assert "数值来源说明" in after and "未能" in after, table["id"]
+            elif table["confidence"] == "unverified":
+                assert "未能核实" in after, table["id"]
+
+
+def test_db11_is_not_credited_with_gb18483_efficiencies(rendered: dict[str, str]) -> None:
+    db11 = all_tables()["db11_1488.limits"]
+    values = {v for row in db11["rows"] for v in row if isinstance(v, int | float)}
+    assert values == {1.0, 5.0, 10.0}
+    assert not any("效率" in c for c in db11["columns"])
+    page = rendered["guides/cooking-fumes.md"]
+    db11_block = dict((m.group(1), m.group(2)) for m in MARKED.finditer(page))["db11_1488.limits"]
+    assert "效率" not in db11_block and "85" not in db11_block
+
+
+def test_each_guide_shows_a_headline_for_each_of_its_categories() -> None:
+    for guide, categories in guide_categories().items():
+        calls: list[str] = []
+        render(guide, calls)
+        assert set(categories) <= set(calls), (guide, set(categories) - set(calls))
+
+
+def test_citizen_pages_render_with_contract_context() -> None:
+    complain = render("how-to-complain.md")
+    assert "| 一般 | 7 天（168 小时） |" in complain and "| 紧急 | 2 小时 |" in complain
+    assert "0.9 ×“基本满意”" in complain and "0.5 × 解决率" in complain
+    assert "12369" in complain and "第五十七条" in complain
+    privacy = render("privacy.md")
+    assert "少于 5 人" in privacy and "第七十三条" in privacy
+    for value in ORG.values():
+        assert value in privacy
+        assert value in render("about.md")
+    stewards = render("stewards.md")
+    assert "(cases/2023-07-changping-leduogang.md)" in stewards
+    assert "(cases/2024-05-chaoyang-shimao-tianjie.md)" in stewards
+    faq = render("faq.md")
+    assert "22:00 至次日 06:00" in faq
+
+
+def test_bad_limits_file_is_reported(tmp_path: Path) -> None:
+    data = raw_limits()
+    data["gb22337"]["boundary"]["rows"][0] = ["0 类", 50]
+    data["gb3096"]["zones"]["id"] = "gb3096.zone"
+    bad = tmp_path / "limits.yml"
+    bad.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_limits(bad)
+    assert err.value.message == (
+        f"限值文件 {bad} 有 2 处错误：\n"
+        "  - gb3096.zones：id 为 “gb3096.zone”，应与所在位置一致，改为 “gb3096.zones”。\n"
+        "  - gb22337.boundary 第 1 行：应有 3 个单元格（与 columns 对应），"
+        "实际为 ['0 类', 50]。"
+    )
+
+
+# --- the built site (fixture `built_site` from tests/conftest.py) -------------------------
+
+HTML_MARKED = re.compile(r"<!-- limits-table: ([\w.]+) -->(.*?)</table>", re.S)
+
+
+def html_rows(block: str) -> tuple[list[str], list[list[str]]]:
+    def cells(row: str) -> list[str]:
+        found = re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)
+        return [html.unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in found]
+
+    rows = [cells(r) for r in re.findall(r"<tr>(.*?)</tr>", block, re.S)]
+    return rows[0], rows[1:]
+
+
+@pytest.mark.slow
+def test_built_guides_show_limits_unchanged(built_site: Path) -> None:
+    tables = all_tables()
+    shown: set[str] = set()
+    for guide in GUIDES:
+        page = (built_site / "guides" / guide.name).with_suffix(".html").read_text(encoding="utf-8")
+        for m in HTML_MARKED.finditer(page):
+            header, rows = html_rows(m.group(2))
+            assert_same_table(tables[m.group(1)], header, rows)
+            shown.add(m.group(1))
+    assert shown == set(tables)
+
+
+class _AnyTagLoader(yaml.SafeLoader):
+    """mkdocs.yml may hold !!python/name tags: read them as None."""
+
+
+_AnyTagLoader.add_multi_constructor("", lambda loader, suffix, node: None)
+
+
+@pytest.mark.slow
+def test_built_footer_names_the_organisation_and_links_privacy(built_site: Path) -> None:
+    config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_AnyTagLoader)
+    org = config["extra"]["org"]
+    page = (built_site / "guides" / "noise.html").read_text(encoding="utf-8")
+    footer = page[page.index('class="md-copyright'):]
+    assert f"主办单位：{html.escape(org['name'])}" in footer
+    assert html.escape(org["email"]) in footer
+    assert 'href="../privacy.html"' in footer
