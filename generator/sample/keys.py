@@ -13,8 +13,17 @@ import pyarrow.compute as pc
 
 U64 = npt.NDArray[np.uint64]
 
-_HEX_LOWER = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
-_HEX_UPPER = np.frombuffer(b"0123456789ABCDEF", dtype=np.uint8)
+
+
+def _hex_pairs(digits: bytes) -> npt.NDArray[np.uint8]:
+    """The two hex digits of each byte value 0..255, as a (256, 2) table."""
+    table = np.frombuffer(digits, dtype=np.uint8)
+    byte = np.arange(256)
+    return np.stack([table[byte >> 4], table[byte & 15]], axis=1)
+
+
+_PAIRS_LOWER = _hex_pairs(b"0123456789abcdef")
+_PAIRS_UPPER = _hex_pairs(b"0123456789ABCDEF")
 _MASK48 = np.uint64((1 << 48) - 1)
 
 
@@ -47,15 +56,16 @@ def hex_strings(
 
     Rows where `mask` is True become null. Built from raw buffers: no Python loop over rows.
     """
+    if digits % 2 or not 0 < digits <= 16:
+        raise ValueError("digits must be an even number from 2 to 16")
     n = len(values)
     pre = np.frombuffer(prefix.encode("ascii"), dtype=np.uint8)
     width = len(pre) + digits
-    table = _HEX_UPPER if upper else _HEX_LOWER
+    pairs = _PAIRS_UPPER if upper else _PAIRS_LOWER
+    raw = values.astype(">u8").view(np.uint8).reshape(n, 8)[:, 8 - digits // 2 :]
     out = np.empty((n, width), dtype=np.uint8)
     out[:, : len(pre)] = pre
-    shifts = np.arange(digits - 1, -1, -1, dtype=np.uint64) * np.uint64(4)
-    nibbles = (values[:, None] >> shifts[None, :]) & np.uint64(0xF)
-    out[:, len(pre):] = table[nibbles.astype(np.intp)]
+    out[:, len(pre):] = pairs[raw].reshape(n, digits)
     offsets = np.arange(n + 1, dtype=np.int32) * np.int32(width)
     arr = pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(out.ravel()))
     if mask is not None and mask.any():

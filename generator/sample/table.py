@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -29,27 +30,40 @@ def yes_no(flags: Bools, null: Bools | None = None) -> pa.Array:
     return coded(("否", "是"), flags.astype(np.int64), null)
 
 
+def _date_table(first_day: int, n_days: int) -> npt.NDArray[np.uint8]:
+    """`YYYY-MM-DD` of each day from `first_day` (days since the epoch), as (n_days, 10) bytes."""
+    dates = np.arange(first_day, first_day + n_days).astype("datetime64[D]")
+    text = np.datetime_as_string(dates, unit="D").astype("S10")
+    return np.frombuffer(text.tobytes(), dtype=np.uint8).reshape(n_days, 10)
+
+
+def _clock_table() -> npt.NDArray[np.uint8]:
+    """`HH:MM:SS` of every second of a day, as (86400, 8) bytes."""
+    second = np.arange(86400)
+    clock = np.empty((86400, 8), dtype=np.uint8)
+    for col, value in ((0, second // 3600), (3, second // 60 % 60), (6, second % 60)):
+        clock[:, col : col + 2] = _PAIRS[value]
+    clock[:, 2] = clock[:, 5] = ord(":")
+    return clock
+
+
+_CLOCK = _clock_table()
+
+
 def datetimes(seconds: Ints, null: Bools | None = None) -> pa.Array:
-    """`YYYY-MM-DDTHH:MM:SS` text of epoch seconds (naive local time); null where `null`."""
+    """`YYYY-MM-DDTHH:MM:SS` text of epoch seconds (naive local time); null where `null`.
+
+    Two table look-ups per row: one for the date, one for the time of day.
+    """
     n = len(seconds)
-    safe = np.where(null, 0, seconds) if null is not None else seconds
-    days = safe // 86400
-    secs = safe - days * 86400
-    dates = days.astype("datetime64[D]")
-    years = dates.astype("datetime64[Y]")
-    months = dates.astype("datetime64[M]")
-    year = years.astype(np.int64) + 1970
-    month = (months - years).astype(np.int64) + 1
-    day = (dates - months).astype(np.int64) + 1
-    hour, rest = np.divmod(secs, 3600)
-    minute, second = np.divmod(rest, 60)
+    safe = np.where(null, seconds.max(initial=0), seconds) if null is not None else seconds
+    days, secs = np.divmod(safe, 86400)
+    first = int(days.min(initial=0))
+    dates = _date_table(first, int(days.max(initial=first)) - first + 1)
     out = np.empty((n, 19), dtype=np.uint8)
-    for col, value in ((0, year // 100), (2, year % 100), (5, month), (8, day), (11, hour),
-                       (14, minute), (17, second)):
-        out[:, col : col + 2] = _PAIRS[value]
-    out[:, 4] = out[:, 7] = ord("-")
+    out[:, :10] = dates[days - first]
     out[:, 10] = ord("T")
-    out[:, 13] = out[:, 16] = ord(":")
+    out[:, 11:] = _CLOCK[secs]
     offsets = np.arange(n + 1, dtype=np.int32) * np.int32(19)
     arr = pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(out.ravel()))
     if null is not None and null.any():
