@@ -87,11 +87,8 @@ def check_cross_fields(
         "办理中的工单不填办结时间；若已办结，把办理状态改为“已办结”",
     )
     _places(frame, ref, report)
-    by_name = ref.category_by_name()
-    element_of = (
-        frame["category"].astype(object).map(lambda c: by_name[c].element if c in by_name else None)
-    )
-    wrong = (element_of.notna() & (element_of != frame["element"].astype(object))).to_numpy()
+    element_of = _map(frame["category"], {c.name: c.element for c in ref.categories})
+    wrong = (element_of != None) & (element_of != _obj(frame["element"]))  # noqa: E711
     report(
         wrong,
         "category",
@@ -175,47 +172,57 @@ def _times(frame: pd.DataFrame, report: Reporter) -> None:
     )
 
 
+def _map(series: pd.Series, mapping: dict[str, str]) -> npt.NDArray[np.object_]:
+    """Map a categorical column through `mapping` per category (None where unmapped/empty)."""
+    cats = series.cat.categories
+    table = np.array([mapping.get(c) for c in cats] + [None], dtype=object)
+    codes = series.cat.codes.to_numpy()
+    out: npt.NDArray[np.object_] = table[np.where(codes < 0, len(cats), codes)]
+    return out
+
+
+def _obj(series: pd.Series) -> npt.NDArray[np.object_]:
+    return _map(series, {str(c): str(c) for c in series.cat.categories})
+
+
 def _places(frame: pd.DataFrame, ref: Reference, report: Reporter) -> None:
-    streets = pd.DataFrame(
-        [(s.code, s.name, s.district_code) for s in ref.streets],
-        columns=["code", "name", "district_code"],
-    ).set_index("code")
+    street_name = {s.code: s.name for s in ref.streets}
+    street_district = {s.code: s.district_code for s in ref.streets}
     districts = {d.code: d.name for d in ref.districts}
-    code = frame["street_code"].astype(object)
-    known = code.isin(streets.index).to_numpy()
+    code = frame["street_code"]
+    s_name = _map(code, street_name)
+    known = s_name != None  # noqa: E711 - elementwise on an object array
     report(
         ~known,
         "street_code",
         "不在参考数据 data/reference/streets.csv 中",
         "按 data/reference/streets.csv 填写 9 位街乡镇代码",
     )
-    s_name = code.map(streets["name"])
-    s_district = code.map(streets["district_code"])
-    d_code = frame["district_code"].astype(object)
+    d_code = _obj(frame["district_code"])
     report(
-        known & (s_district != d_code).to_numpy(),
+        known & (_map(code, street_district) != d_code),
         "street_code",
         "不属于区代码 {other}",
         "核对街乡镇代码和区代码：街乡镇代码的前 6 位就是它所属的区代码",
         other="district_code",
     )
     report(
-        known & (s_name != frame["street"].astype(object)).to_numpy(),
+        known & (s_name != _obj(frame["street"])),
         "street",
         "与街乡镇代码 {other} 不一致",
         "按 data/reference/streets.csv 填写与代码对应的街乡镇名称",
         other="street_code",
     )
-    d_known = d_code.isin(list(districts)).to_numpy()
+    d_name = _map(frame["district_code"], districts)
+    d_known = d_name != None  # noqa: E711
     report(
         ~d_known,
         "district_code",
         "不在参考数据 data/reference/districts.csv 中",
         "按 data/reference/districts.csv 填写 6 位区代码",
     )
-    d_name = d_code.map(districts)
     report(
-        d_known & (d_name != frame["district"].astype(object)).to_numpy(),
+        d_known & (d_name != _obj(frame["district"])),
         "district",
         "与区代码 {other} 不一致",
         "按 data/reference/districts.csv 填写与区代码对应的区名",
