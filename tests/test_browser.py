@@ -1,0 +1,113 @@
+"""Browser smoke test of the built site in Debian's headless Chromium (issue 2 part 9).
+
+The site must render, search in Chinese and never contact another machine, both when served
+over loopback HTTP and when opened from a file share (file://).
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.browser_support import (  # noqa: F401 - pytest fixtures
+    LocalPage,
+    chromium_browser_fixture,
+    local_page_fixture,
+    open_page,
+    site_url_fixture,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parent.parent
+QUERY = "朝阳"
+ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\ufeff"))
+
+
+def _headline_table_rows(page: Any) -> dict[str, str]:
+    """First two cells of every row of the content table whose header starts with 指标."""
+    rows: dict[str, str] = page.evaluate(
+        """() => {
+            for (const table of document.querySelectorAll('.md-content table')) {
+                const head = table.querySelector('thead th, tr th');
+                if (!head || head.textContent.trim() !== '指标') continue;
+                const out = {};
+                for (const tr of table.querySelectorAll('tbody tr')) {
+                    const cells = tr.querySelectorAll('td');
+                    if (cells.length < 2) continue;
+                    out[cells[0].innerText.trim()] = cells[1].innerText.trim();
+                }
+                return out;
+            }
+            return {};
+        }"""
+    )
+    return rows
+
+
+def _check_home(page: Any, records: int) -> None:
+    h1 = page.locator(".md-content h1")
+    assert h1.count() == 1, "首页应有且只有一个 h1"
+    assert h1.inner_text().strip() == "北京市生态环境接诉即办公开门户"
+    rows = _headline_table_rows(page)
+    assert rows, "首页没有渲染“指标/数值”核心指标表"
+    assert "诉求总量" in rows, f"核心指标表缺少 诉求总量：{rows}"
+    assert rows["诉求总量"].replace(",", "").startswith(str(records)), rows
+    # The layout really applied (CSS and theme script loaded): the header is fixed/sticky.
+    assert page.evaluate("getComputedStyle(document.querySelector('.md-header')).position") in {
+        "sticky",
+        "fixed",
+    }
+
+
+def _package_records(package: Path) -> int:
+    with next(package.glob("*.csv")).open(encoding="utf-8-sig", newline="") as handle:
+        return sum(1 for _ in csv.DictReader(handle))
+
+
+def test_home_page_renders_over_http(local_page: LocalPage, site_url: str, built: Any) -> None:
+    page = local_page.page
+    response = page.goto(site_url + "index.html", wait_until="load")
+    assert response is not None and response.status == 200
+    _check_home(page, _package_records(built.package))
+    # The theme's script and the Chinese search index were fetched from the loopback server.
+    urls = local_page.log.urls
+    assert any("/assets/javascripts/bundle." in u for u in urls), urls
+
+
+def test_chinese_search_finds_chaoyang(local_page: LocalPage, site_url: str) -> None:
+    page = local_page.page
+    page.goto(site_url + "index.html?q=" + QUERY, wait_until="load")
+    items = page.locator(".md-search-result__item")
+    items.first.wait_for(state="visible", timeout=15_000)
+    texts = [t.translate(ZERO_WIDTH) for t in items.all_inner_texts()]
+    assert texts, "搜索“朝阳”没有结果"
+    assert any(QUERY in t for t in texts), f"搜索结果中没有“{QUERY}”：{texts[:3]}"
+    meta = page.locator(".md-search-result__meta").inner_text().translate(ZERO_WIDTH)
+    assert "符合条件" in meta or "结果" in meta, meta
+    # Every result links to a page of this site.
+    hrefs = page.eval_on_selector_all(".md-search-result__item a", "els => els.map(e => e.href)")
+    assert hrefs and all(h.startswith(site_url) for h in hrefs), hrefs[:5]
+
+
+def test_home_page_from_file_url(chromium_browser: Any, built_site: Path, built: Any) -> None:
+    opened = open_page(chromium_browser)
+    try:
+        url = (built_site.resolve() / "index.html").as_uri()
+        opened.page.goto(url, wait_until="load")
+        _check_home(opened.page, _package_records(built.package))
+        # Follow the nav link to the statistics page, still on the file share.
+        opened.page.goto((built_site.resolve() / "stats" / "index.html").as_uri())
+        assert opened.page.locator(".md-content h1").count() == 1
+        assert all(
+            u.startswith("file://")
+            for u in opened.log.urls
+            if not u.startswith(("data:", "blob:", "about:"))
+        ), opened.log.urls
+    finally:
+        opened.context.close()
+    assert opened.log.urls, "没有记录到任何请求：请求记录失效"
+    assert not opened.log.external, f"从 file:// 打开时向外部发出了请求：{opened.log.external}"
