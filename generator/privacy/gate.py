@@ -12,10 +12,12 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import pandas as pd
+
+from generator.dataset.schema import FIELD_NAMES, contract_fields
+from generator.errors import PrivacyError
 from generator.privacy.scan import Finding, ScanReport, format_report, scan_paths, scan_values
 
-from generator.dataset.schema import FIELD_NAMES
-from generator.errors import PrivacyError
+PATTERN_ONLY = frozenset(f.name for f in contract_fields() if f.pattern)
 
 
 def check_columns(columns: Sequence[str], source: Path) -> None:
@@ -31,9 +33,15 @@ def check_columns(columns: Sequence[str], source: Path) -> None:
 
 
 def scan_frame(frame: pd.DataFrame, source: Path) -> list[Finding]:
-    """Scan every text column; each distinct value once, reported at its first row."""
+    """Scan the text columns; each distinct value once, reported at its first row.
+
+    Columns whose contract pattern allows only pseudonym characters (case_id, the keys, codes)
+    were already checked by validation and cannot hold a name or number, so they are skipped.
+    """
     findings: list[Finding] = []
     for column in frame.columns:
+        if column in PATTERN_ONLY:
+            continue
         series = frame[column]
         if not (isinstance(series.dtype, pd.CategoricalDtype) or series.dtype == object):
             continue

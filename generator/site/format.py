@@ -9,7 +9,7 @@ SUPPRESSED = "<5"
 """What a suppressed cell shows (fewer than k distinct complainants)."""
 
 
-def _missing(value: Any) -> bool:
+def missing(value: Any) -> bool:
     try:
         return value is None or bool(value != value) or value is math.nan  # NaN, pd.NA
     except TypeError:  # pd.NA in a boolean context
@@ -18,21 +18,21 @@ def _missing(value: Any) -> bool:
 
 def num(value: Any) -> str:
     """1204 → '1,204'; a suppressed or absent value → '<5' (counts) ."""
-    if _missing(value):
+    if missing(value):
         return SUPPRESSED
     return f"{int(value):,}"
 
 
 def pct(value: Any, digits: int = 2) -> str:
     """0.99537 → '99.54%'; missing → '—'."""
-    if _missing(value):
+    if missing(value):
         return "—"
     return f"{float(value) * 100:.{digits}f}%"
 
 
 def score(value: Any) -> str:
     """Composite score, 1 decimal; missing → '—'."""
-    if _missing(value):
+    if missing(value):
         return "—"
     return f"{float(value):.2f}"
 
@@ -47,7 +47,7 @@ def month_zh(month: str | None) -> str:
 
 def change(current: Any, previous: Any) -> str:
     """'比上月增加 3.2%' style phrase; empty when either side is missing or zero."""
-    if _missing(current) or _missing(previous) or int(previous) == 0:
+    if missing(current) or missing(previous) or int(previous) == 0:
         return ""
     ratio = (int(current) - int(previous)) / int(previous)
     if abs(ratio) < 0.0005:

@@ -15,13 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-import pandas as pd
 
 from generator.config import MetricsConfig, ProjectPaths
 from generator.errors import BuildError
 from generator.reference import Reference
 from generator.site import cases as case_pages
-from generator.site.format import FILTERS, change, month_zh, num
+from generator.site.format import FILTERS, change, missing, month_zh, num
 from generator.site.limits import load_limits
 from generator.site.opendata import write_open_data
 from generator.stats.aggregate import Aggregates
@@ -69,9 +68,9 @@ def make_headline(agg: Aggregates) -> Callable[[str], str]:
         row = tables[name]
         month = month_zh(agg.latest_month)
         current, previous = row["latest_month"], row["previous_month"]
-        if current is pd.NA and row["count"] is not pd.NA and row["count"] > 0:
+        if missing(current) and not missing(row["count"]) and row["count"] > 0:
             return f"{month}，全市{name}诉求件数为保护诉求人隐私不单独公布。"
-        current = 0 if current is pd.NA else int(current)
+        current = 0 if missing(current) else int(current)
         trend = change(current, previous)
         return f"{month}，全市{name}诉求 {num(current)} 件" + (f"，{trend}" if trend else "") + "。"
 

@@ -76,7 +76,10 @@ def _with_months(prep: pd.DataFrame, keys: list[str], margins: list[str], k: int
             table[label] = pd.array([pd.NA] * len(table), dtype="Int64")
             continue
         part = suppressed_counts(in_month, keys, k, margins).rename(columns={"count": label})
-        table = table.merge(part[[*keys, label]], on=keys, how="left")
+        table = table.merge(part[[*keys, label]], on=keys, how="left", indicator=True)
+        # Absent from the month means zero requests, not a hidden count.
+        table.loc[table["_merge"] == "left_only", label] = 0
+        table = table.drop(columns=["_merge"])
     for col in keys:
         table[col] = table[col].astype(str)
     return table
