@@ -13,6 +13,7 @@ from pathlib import Path
 
 import frictionless
 import pandas as pd
+import pyarrow as pa
 import pytest
 import yaml
 from click.testing import CliRunner
@@ -20,7 +21,7 @@ from click.testing import CliRunner
 from generator.cli import main
 from generator.dataset.schema import CONTRACT_PATH, FIELD_NAMES
 from generator.errors import DataError
-from generator.sample import write_sample
+from generator.sample import Rows, write_sample
 
 ROOT = Path(__file__).resolve().parents[1]
 END = dt.date(2026, 10, 1)
@@ -250,16 +251,31 @@ def test_interrupted_write_keeps_the_previous_package(
 ) -> None:
     write_sample(tmp_path, end_month=END, months=2, records=100, seed=1)
     before = (tmp_path / "complaints.csv").read_bytes()
+    real_table = Rows.table
+    calls: list[int] = []
 
-    def broken(table: object, sink: object, write_options: object = None) -> None:
-        sink.write(b"case_id,source\nBJ")  # type: ignore[attr-defined]
-        raise OSError("disk full")
+    def failing_table(self: Rows, start: int, stop: int) -> pa.Table:
+        calls.append(start)
+        if len(calls) > 1:  # the first chunk is already written to the temporary file
+            raise OSError("disk full")
+        return real_table(self, start, stop)
 
-    monkeypatch.setattr("pyarrow.csv.write_csv", broken)
+    monkeypatch.setattr("generator.sample.CHUNK_ROWS", 50)
+    monkeypatch.setattr(Rows, "table", failing_table)
     with pytest.raises(DataError, match="disk full"):
         write_sample(tmp_path, end_month=END, months=2, records=200, seed=2)
+    assert calls == [0, 50]
     assert (tmp_path / "complaints.csv").read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["complaints.csv", "datapackage.json"]
+
+
+def test_chunked_writing_matches_one_table(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_sample(tmp_path / "one", end_month=END, months=3, records=700, seed=3)
+    monkeypatch.setattr("generator.sample.CHUNK_ROWS", 64)
+    write_sample(tmp_path / "chunks", end_month=END, months=3, records=700, seed=3)
+    one = (tmp_path / "one" / "complaints.csv").read_bytes()
+    assert one == (tmp_path / "chunks" / "complaints.csv").read_bytes()
+    assert one.count(b"\n") == 701
 
 
 def test_cli_sample_command(tmp_path: Path) -> None:

@@ -21,12 +21,14 @@ from generator.dataset.schema import CONTRACT_PATH
 from generator.errors import DataError
 from generator.reference import load_reference
 from generator.sample.draw import month_starts
-from generator.sample.generate import generate
+from generator.sample.generate import Rows, draw_rows, generate
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 """The checkout holding data/reference/ and data/metrics.yml."""
 
-__all__ = ["generate", "write_sample"]
+CHUNK_ROWS = 250_000
+
+__all__ = ["Rows", "draw_rows", "generate", "write_sample"]
 
 
 def _atomic_write(path: Path, write: Callable[[BinaryIO], None]) -> None:
@@ -42,6 +44,17 @@ def _atomic_write(path: Path, write: Callable[[BinaryIO], None]) -> None:
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
+
+
+def _write_csv(fh: BinaryIO, drawn: Rows) -> None:
+    """complaints.csv, built and written CHUNK_ROWS rows at a time to bound memory."""
+    options = pacsv.WriteOptions(quoting_style="none", quoting_header="none", eol="\n",
+                                 batch_size=65536)
+    first = drawn.table(0, min(CHUNK_ROWS, drawn.count))
+    with pacsv.CSVWriter(fh, first.schema, write_options=options) as writer:
+        writer.write_table(first)
+        for start in range(CHUNK_ROWS, drawn.count, CHUNK_ROWS):
+            writer.write_table(drawn.table(start, min(start + CHUNK_ROWS, drawn.count)))
 
 
 def _write_bytes(fh: BinaryIO, data: bytes) -> None:
@@ -65,8 +78,8 @@ def write_sample(
     ref = load_reference((base / "data" / "reference").resolve())
     metrics = load_metrics(base / "data" / "metrics.yml")
     end_month = end_month.replace(day=1)
-    table = generate(ref, metrics.deadlines_hours, end_month=end_month, months=months,
-                     records=records, seed=seed)
+    drawn = draw_rows(ref, metrics.deadlines_hours, end_month=end_month, months=months,
+                      records=records, seed=seed)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except (FileExistsError, NotADirectoryError) as exc:
@@ -74,17 +87,14 @@ def write_sample(
             f"无法写出样例数据包：{out} 已存在但不是文件夹。请删除或改名该文件，"
             "或用 --out 指定另一个文件夹。"
         ) from exc
-    options = pacsv.WriteOptions(quoting_style="none", quoting_header="none", eol="\n",
-                                 batch_size=65536)
     try:
-        _atomic_write(out / "complaints.csv",
-                      lambda fh: pacsv.write_csv(table, fh, write_options=options))
+        _atomic_write(out / "complaints.csv", lambda fh: _write_csv(fh, drawn))
         contract = CONTRACT_PATH.read_bytes()
         _atomic_write(out / "datapackage.json", lambda fh: _write_bytes(fh, contract))
     except OSError as exc:
         raise DataError(f"无法写出样例数据包到 {out}：{exc}。请检查该文件夹是否可写。") from exc
     first = month_starts(end_month, months)[0]
     return (
-        f"已生成样例数据包 {out.as_posix()}：{table.num_rows:,} 条记录，"
+        f"已生成样例数据包 {out.as_posix()}：{drawn.count:,} 条记录，"
         f"{first:%Y-%m} 至 {end_month:%Y-%m}，随机种子 {seed}。"
     )

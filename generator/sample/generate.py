@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from calendar import monthrange
+from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
@@ -15,7 +16,7 @@ import pyarrow as pa
 from generator.dataset.schema import FIELD_NAMES
 from generator.reference import Reference
 from generator.sample import model, rows, service
-from generator.sample.draw import epoch_seconds, month_starts, next_month
+from generator.sample.draw import Array, Bools, Ints, epoch_seconds, month_starts, next_month
 from generator.sample.keys import hex_strings, mix64, permute48
 from generator.sample.table import coded, datetimes, yes_no
 
@@ -24,10 +25,81 @@ _SALT_PERSON = 0x506572736F6E4B65
 _SALT_CASE = 0x43617365
 
 
-def generate(
+@dataclass(frozen=True)
+class Rows:
+    """Every drawn value as compact numpy codes, rows sorted by receipt time."""
+
+    lay: rows.Layout
+    seed: int
+    proactive: Bools
+    channel: Array
+    received: Ints
+    category: Array
+    district: Array
+    street: Array
+    location: Array
+    """Location pseudonyms as 64-bit integers."""
+    person: Array
+    urgency: Array
+    dispatched: Ints
+    contacted: Ints
+    """-1 where not contacted yet."""
+    closed: Ints
+    """-1 where still open."""
+    level: Array
+    has_follow_up: Bools
+    revisit_valid: Bools
+    contacted_yes: Bools
+    resolved: Bools
+    satisfaction: Array
+
+    @property
+    def count(self) -> int:
+        return len(self.received)
+
+    def table(self, start: int, stop: int) -> pa.Table:
+        """Rows start..stop as an Arrow table with the contract's columns, in order."""
+        sl = slice(start, stop)
+        lay = self.lay
+        closed = self.closed[sl] >= 0
+        no_fu = ~self.has_follow_up[sl]
+        no_answer = ~(self.has_follow_up[sl] & self.revisit_valid[sl])
+        counter = np.arange(start, stop, dtype=np.uint64)
+        case_salt = (self.seed & 0xFFFFFFFFFFFF) ^ _SALT_CASE
+        category, district, street = self.category[sl], self.district[sl], self.street[sl]
+        columns = {
+            "case_id": hex_strings(permute48(counter, case_salt), "BJ", 12, upper=True),
+            "source": coded(("市民诉求", "主动治理"), self.proactive[sl]),
+            "channel": coded((*model.CHANNELS, "其他"), self.channel[sl]),
+            "received_at": datetimes(self.received[sl]),
+            "element": coded(lay.category_element, category),
+            "category": coded(lay.categories, category),
+            "district": coded(lay.district_names, district),
+            "district_code": coded(lay.district_codes, district),
+            "street": coded(lay.street_names, street),
+            "street_code": coded(lay.street_codes, street),
+            "location_key": hex_strings(self.location[sl], "L", 16),
+            "complainant_key": hex_strings(self.person[sl], "P", 16, mask=self.proactive[sl]),
+            "urgency": coded(model.URGENCIES, self.urgency[sl]),
+            "dispatched_at": datetimes(self.dispatched[sl]),
+            "contacted_at": datetimes(self.contacted[sl], self.contacted[sl] < 0),
+            "closed_at": datetimes(self.closed[sl], ~closed),
+            "handling_level": coded(("街乡", "区", "市"), self.level[sl]),
+            "escalated": yes_no(self.level[sl] > 0),
+            "status": coded(("办理中", "已办结"), closed),
+            "revisit_valid": yes_no(self.revisit_valid[sl], no_fu),
+            "contacted": yes_no(self.contacted_yes[sl], no_answer),
+            "resolved": yes_no(self.resolved[sl], no_answer),
+            "satisfaction": coded(service.SATISFACTION, self.satisfaction[sl], no_answer),
+        }
+        return pa.table([columns[name] for name in FIELD_NAMES], names=list(FIELD_NAMES))
+
+
+def draw_rows(
     ref: Reference, deadlines_hours: dict[str, float], *, end_month: dt.date, months: int,
     records: int | None, seed: int,
-) -> pa.Table:
+) -> Rows:
+    """Draw every value of the sample; the same arguments always give the same rows."""
     rng = np.random.default_rng(seed & 0xFFFFFFFFFFFFFFFF)
     lay = rows.layout(ref)
     starts = month_starts(end_month, months)
@@ -72,34 +144,35 @@ def generate(
                            repeat, len(lay.district_names))
 
     o = np.argsort(received, kind="stable")
-    no_fu = ~fu.valid[o]
-    no_answer = ~(fu.valid & fu.revisit_valid)[o]
-    columns = {
-        "case_id": hex_strings(permute48(np.arange(n, dtype=np.uint64), seed & 0xFFFFFFFFFFFF
-                                         ^ _SALT_CASE), "BJ", 12, upper=True),
-        "source": coded(("市民诉求", "主动治理"), proactive[o].astype(np.int64)),
-        "channel": coded((*model.CHANNELS, "其他"), channel[o]),
-        "received_at": datetimes(received[o]),
-        "element": coded(lay.category_element, category[o]),
-        "category": coded(lay.categories, category[o]),
-        "district": coded(lay.district_names, district[o]),
-        "district_code": coded(lay.district_codes, district[o]),
-        "street": coded(lay.street_names, street[o]),
-        "street_code": coded(lay.street_codes, street[o]),
-        "location_key": hex_strings(mix64(location[o].astype(np.uint64), seed ^ _SALT_LOCATION),
-                                    "L", 16),
-        "complainant_key": hex_strings(mix64(person[o].astype(np.uint64), seed ^ _SALT_PERSON),
-                                       "P", 16, mask=proactive[o]),
-        "urgency": coded(model.URGENCIES, urgency[o]),
-        "dispatched_at": datetimes(times.dispatched[o]),
-        "contacted_at": datetimes(times.contacted[o], times.contacted[o] < 0),
-        "closed_at": datetimes(times.closed[o], ~closed[o]),
-        "handling_level": coded(("街乡", "区", "市"), level[o]),
-        "escalated": yes_no(level[o] > 0),
-        "status": coded(("办理中", "已办结"), closed[o].astype(np.int64)),
-        "revisit_valid": yes_no(fu.revisit_valid[o], no_fu),
-        "contacted": yes_no(fu.contacted[o], no_answer),
-        "resolved": yes_no(fu.resolved[o], no_answer),
-        "satisfaction": coded(service.SATISFACTION, fu.satisfaction[o], no_answer),
-    }
-    return pa.table([columns[name] for name in FIELD_NAMES], names=list(FIELD_NAMES))
+    return Rows(
+        lay=lay,
+        seed=seed,
+        proactive=proactive[o],
+        channel=channel[o].astype(np.int8),
+        received=received[o],
+        category=category[o].astype(np.int8),
+        district=district[o].astype(np.int8),
+        street=street[o].astype(np.int16),
+        location=mix64(location[o].astype(np.uint64), seed ^ _SALT_LOCATION),
+        person=mix64(person[o].astype(np.uint64), seed ^ _SALT_PERSON),
+        urgency=urgency[o].astype(np.int8),
+        dispatched=times.dispatched[o],
+        contacted=times.contacted[o],
+        closed=times.closed[o],
+        level=level[o].astype(np.int8),
+        has_follow_up=fu.valid[o],
+        revisit_valid=fu.revisit_valid[o],
+        contacted_yes=fu.contacted[o],
+        resolved=fu.resolved[o],
+        satisfaction=fu.satisfaction[o].astype(np.int8),
+    )
+
+
+def generate(
+    ref: Reference, deadlines_hours: dict[str, float], *, end_month: dt.date, months: int,
+    records: int | None, seed: int,
+) -> pa.Table:
+    """The whole sample as one Arrow table (see `draw_rows` for chunked writing)."""
+    rows_ = draw_rows(ref, deadlines_hours, end_month=end_month, months=months,
+                      records=records, seed=seed)
+    return rows_.table(0, rows_.count)

@@ -13,21 +13,21 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from generator.sample.draw import Bools, Ints
+from generator.sample.draw import Array, Bools, Ints
 
 _PAIRS = np.frombuffer("".join(f"{i:02d}" for i in range(100)).encode("ascii"),
                        dtype=np.uint8).reshape(100, 2)
 """Two ASCII digits of 0..99."""
 
 
-def coded(values: Sequence[str], codes: Ints, null: Bools | None = None) -> pa.Array:
+def coded(values: Sequence[str], codes: Array, null: Bools | None = None) -> pa.Array:
     """`values[codes[i]]` as a string array; null where `null` is True."""
     indices = pa.array(codes.astype(np.int32), mask=null)
     return pc.take(pa.array(list(values), type=pa.string()), indices)
 
 
 def yes_no(flags: Bools, null: Bools | None = None) -> pa.Array:
-    return coded(("否", "是"), flags.astype(np.int64), null)
+    return coded(("否", "是"), flags, null)
 
 
 def _date_table(first_day: int, n_days: int) -> npt.NDArray[np.uint8]:
