@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 from stdnum.cn import ric, uscc
 
@@ -35,6 +35,10 @@ _SEP = r"(?:[ ]?[\-.·]?[ ]?)"
 _ALNUM = frozenset("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _END = r"(?![0-9A-Za-z])"
 
+#: Cheap first pass: 11+ characters of digits and separators (every phone or ID number, with
+#: or without separators, contains such a run); the precise patterns run only around these.
+_NUMBER_RUN = re.compile(r"[0-9(（][0-9 \-.·()（）]{10,}+")
+_WINDOW_AFTER = 12
 _ID18 = re.compile(rf"[1-8](?:{_SEP}[0-9]){{16}}{_SEP}[0-9Xx]{_END}")
 _ID15 = re.compile(rf"[1-8](?:{_SEP}[0-9]){{14}}{_END}")
 _USCC = re.compile(rf"[1-9ANY][1-9][0-9]{{6}}[0-9A-HJ-NPQRTUWXY]{{10}}{_END}")
@@ -61,6 +65,8 @@ _HOUSE = re.compile(
     r"(?:(?<=单元)[0-9]{3,4}(?![0-9]))?"
 )
 _HOUSE_KEYS = ("号院", "号楼", "单元", "室")
+_HOUSE_KEY = re.compile("号院|号楼|单元|室")
+_HOUSE_REACH = 40
 _CUES = "投诉人|举报人|联系人|来电人|反映人|来访人|诉求人|当事人|申请人|姓名"
 _NAME_CUE = re.compile(rf"(?:{_CUES})[ ]*[:：][ ]*([\u4e00-\u9fff]{{2,4}})")
 _TITLE = re.compile(r"(?:先生|女士|老师|师傅|阿姨|大爷)(?!们)")
@@ -122,10 +128,34 @@ def _valid_date(text: str) -> bool:
     return "1900" <= text[:4] <= "2099"
 
 
-def _long_numbers(text: str) -> Iterator[Candidate]:
-    for match in _ID18.finditer(text):
+def _windows(text: str) -> list[tuple[int, int]]:
+    windows: list[tuple[int, int]] = []
+    for match in _NUMBER_RUN.finditer(text):
+        start, end = match.start(), min(len(text), match.end() + _WINDOW_AFTER)
+        if windows and start <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], end)
+        else:
+            windows.append((start, end))
+    return windows
+
+
+def _right_ok(text: str, end: int) -> bool:
+    return end >= len(text) or text[end] not in _ALNUM
+
+
+def _in_windows(
+    pattern: re.Pattern[str], text: str, windows: list[tuple[int, int]]
+) -> Iterator[re.Match[str]]:
+    for start, end in windows:
+        for match in pattern.finditer(text, start, end):
+            if _left_ok(text, match.start()) and _right_ok(text, match.end()):
+                yield match
+
+
+def _long_numbers(text: str, windows: list[tuple[int, int]]) -> Iterator[Candidate]:
+    for match in _in_windows(_ID18, text, windows):
         raw = match.group()
-        if not _left_ok(text, match.start()) or _mixed_separators(raw):
+        if _mixed_separators(raw):
             continue
         value = _compact(raw).upper()
         if not _valid_date(value[6:14]):
@@ -134,12 +164,10 @@ def _long_numbers(text: str) -> Iterator[Candidate]:
             continue
         ok = ric.calc_check_digit(value) == value[-1]
         yield (RESIDENT_ID if ok else RESIDENT_ID_BAD), match.start(), match.end(), value
-    for match in _ID15.finditer(text):
+    for match in _in_windows(_ID15, text, windows):
         raw = match.group()
         value = _compact(raw)
-        if _left_ok(text, match.start()) and not _mixed_separators(raw) and _valid_date(
-            "19" + value[6:12]
-        ):
+        if not _mixed_separators(raw) and _valid_date("19" + value[6:12]):
             yield RESIDENT_ID, match.start(), match.end(), value
     for match in _USCC.finditer(text):
         value = match.group()
@@ -147,19 +175,20 @@ def _long_numbers(text: str) -> Iterator[Candidate]:
             yield CREDIT_CODE, match.start(), match.end(), value
 
 
-def _phones(text: str) -> Iterator[Candidate]:
-    for match in _MOBILE.finditer(text):
-        start, raw = match.start(), match.group()
-        if _mixed_separators(raw):
-            continue
-        prefix = _MOBILE_PREFIX.search(text, max(0, start - 8), start)
-        if prefix:
-            start = prefix.start()
-        if _left_ok(text, start):
-            yield MOBILE, start, match.end(), _compact(raw)
-    for match in _LANDLINE.finditer(text):
+def _phones(text: str, windows: list[tuple[int, int]]) -> Iterator[Candidate]:
+    for start, end in windows:
+        for match in _MOBILE.finditer(text, start, end):
+            begin, raw = match.start(), match.group()
+            if _mixed_separators(raw) or not _right_ok(text, match.end()):
+                continue
+            prefix = _MOBILE_PREFIX.search(text, max(0, begin - 8), begin)
+            if prefix:
+                begin = prefix.start()
+            if _left_ok(text, begin):
+                yield MOBILE, begin, match.end(), _compact(raw)
+    for match in _in_windows(_LANDLINE, text, windows):
         raw = match.group()
-        if _left_ok(text, match.start()) and not _mixed_separators(raw):
+        if not _mixed_separators(raw):
             yield LANDLINE, match.start(), match.end(), _compact(raw)
 
 
@@ -195,18 +224,29 @@ def _plates(text: str) -> Iterator[Candidate]:
 
 
 def _houses(text: str) -> Iterator[Candidate]:
-    for match in _HOUSE.finditer(text):
-        raw = match.group()
-        start, end = match.start(), match.end()
-        if start and (text[start - 1] in _ALNUM or text[start - 1] == "第"):
+    last_end = -1
+    for key in _HOUSE_KEY.finditer(text):
+        if key.start() < last_end:
             continue
-        if not any(key in raw for key in _HOUSE_KEYS):
-            continue
-        if raw.endswith("室") and text[end:end + 1] == "厅" and not any(
-            key in raw for key in _HOUSE_KEYS[:3]
-        ):
-            continue
-        yield HOUSE, start, end, raw.replace(" ", "")
+        lo = max(0, key.start() - _HOUSE_REACH, last_end)
+        for match in _HOUSE.finditer(text, lo, min(len(text), key.end() + _HOUSE_REACH)):
+            start, end = match.start(), match.end()
+            if not start <= key.start() < end:
+                continue
+            last_end = end
+            raw = match.group()
+            if _house_ok(text, start, end, raw):
+                yield HOUSE, start, end, raw.replace(" ", "")
+            break
+
+
+def _house_ok(text: str, start: int, end: int, raw: str) -> bool:
+    if start and (text[start - 1] in _ALNUM or text[start - 1] == "第"):
+        return False
+    if not any(k in raw for k in _HOUSE_KEYS):
+        return False
+    layout = raw.endswith("室") and "厅" in text[end:end + 3]  # 3室1厅 is a flat's layout
+    return not (layout and not any(k in raw for k in _HOUSE_KEYS[:3]))
 
 
 def _trim_name(name: str) -> str:
@@ -245,19 +285,20 @@ def _names(text: str) -> Iterator[Candidate]:
         yield NAME, begin, match.end(), text[begin:match.end()]
 
 
-#: In priority order: a candidate overlapping an accepted one from an earlier detector is
-#: dropped (an ID number is not also reported as a phone number).
-DETECTORS: tuple[Callable[[str], Iterator[Candidate]], ...] = (
-    _long_numbers, _emails, _phones, _plates, _houses, _names,
-)
-
-
 def detect(text: str) -> list[Candidate]:
-    """All non-overlapping candidates in the normalised ``text``, ordered by position."""
+    """All non-overlapping candidates in the normalised ``text``, ordered by position.
+
+    Detectors run in priority order; a candidate overlapping an accepted one is dropped (an
+    ID number is not also reported as a phone number, an e-mail not as a phone number)."""
+    windows = _windows(text)
+    found: list[Iterator[Candidate]] = [
+        _long_numbers(text, windows), _emails(text), _phones(text, windows),
+        _plates(text), _houses(text), _names(text),
+    ]
     accepted: list[Candidate] = []
     taken: list[tuple[int, int]] = []
-    for detector in DETECTORS:
-        for candidate in detector(text):
+    for candidates in found:
+        for candidate in candidates:
             _, start, end, _ = candidate
             if any(start < b and a < end for a, b in taken):
                 continue

@@ -64,15 +64,36 @@ def _build_table() -> dict[int, str]:
 TABLE: dict[int, str] = _build_table()
 
 
-def _char_class(chars: list[str]) -> str:
-    return "[" + "".join(re.escape(c) for c in sorted(chars)) + "]"
+def _char_class(codes: list[int], *, negate: bool = False) -> str:
+    """A regex class of code points written as ranges (the regex engine tests ranges fast)."""
+    parts: list[str] = []
+    ordered = sorted(set(codes))
+    i = 0
+    while i < len(ordered):
+        j = i
+        while j + 1 < len(ordered) and ordered[j + 1] == ordered[j] + 1:
+            j += 1
+        lo, hi = re.escape(chr(ordered[i])), re.escape(chr(ordered[j]))
+        parts.append(lo if i == j else f"{lo}-{hi}")
+        i = j + 1
+    return "[" + ("^" if negate else "") + "".join(parts) + "]"
 
 
-_MAPPED_RUN = re.compile(_char_class([chr(cp) for cp in TABLE]) + "+")
+def _safe_codes() -> list[int]:
+    """ASCII, CJK ideographs and the punctuation of Chinese text that normalisation leaves
+    alone; text made only of these needs no rewriting."""
+    spans = [(0x00, 0x7F), (0x2018, 0x201F), (0x2026, 0x2026), (0x3001, 0x303F),
+             (0x4E00, 0x9FFF), (0xFF01, 0xFFEF)]
+    return [cp for lo, hi in spans for cp in range(lo, hi + 1) if cp not in TABLE]
+
+
+#: Runs of characters that may need rewriting (a superset of TABLE's keys, kept small and
+#: negated so the scan is fast); each run is rewritten only if TABLE changes it.
+_SIEVE = re.compile(_char_class(_safe_codes(), negate=True) + "+")
 #: Any character that is or becomes a digit or ``@``: used to skip text with nothing to find.
 DIGIT_LIKE = _char_class(
-    [chr(cp) for cp, out in TABLE.items() if any(c.isdigit() or c == "@" for c in out)]
-    + list(CHINESE_DIGITS)
+    [cp for cp, out in TABLE.items() if any(c.isdigit() or c == "@" for c in out)]
+    + [ord(c) for c in CHINESE_DIGITS]
 )
 _NUMERAL_RUN = re.compile(
     f"[{CHINESE_DIGITS}](?:[{re.escape(SEPARATORS)}]{{0,3}}[{CHINESE_DIGITS}0-9])+"
@@ -172,36 +193,36 @@ def _convert_numerals(match: re.Match[str]) -> str:
 
 def normalize(text: str) -> tuple[str, PositionMap]:
     """Return the normalised view of ``text`` and the map back to ``text``."""
-    if text.isascii():
-        return text, Identity()
-    edits: list[tuple[int, int, str]] = []
-    parts: list[str] = []
-    last = 0
-    for match in _MAPPED_RUN.finditer(text):
-        start = match.start()
-        parts.append(text[last:start])
-        run = match.group()
-        out = run.translate(TABLE)
-        if len(out) != len(run):
-            for offset, char in enumerate(run):
-                mapped = TABLE.get(ord(char), char)
-                if len(mapped) != 1:
-                    edits.append((start + offset, start + offset + 1, mapped))
-        parts.append(out)
-        last = match.end()
-    if edits:
-        result, mapping = apply_edits(text, edits)
-        # apply_edits rebuilt the string from the irregular edits only; redo 1:1 mappings.
-        result = result.translate(TABLE)
-        view: str = result
-        position_map: PositionMap = mapping
-    else:
-        parts.append(text[last:])
-        view = "".join(parts)
-        position_map = Identity()
-    if any(c in view for c in CHINESE_DIGITS):
-        view = _NUMERAL_RUN.sub(_convert_numerals, view)
+    view = text
+    position_map: PositionMap = Identity()
+    if not text.isascii():
+        edits: list[tuple[int, int, str]] = []
+        for match in _SIEVE.finditer(text):
+            run = match.group()
+            out = run.translate(TABLE)
+            if out != run:
+                edits.append((match.start(), match.end(), out))
+        if edits:
+            view, position_map = _rewrite(text, edits)
+        if any(c in view for c in CHINESE_DIGITS):
+            view = _NUMERAL_RUN.sub(_convert_numerals, view)
     return view, position_map
+
+
+def _rewrite(text: str, runs: list[tuple[int, int, str]]) -> tuple[str, PositionMap]:
+    """Apply rewritten runs; only characters whose length changes need a map entry."""
+    if all(end - start == len(out) for start, end, out in runs):
+        parts, last = [], 0
+        for start, end, out in runs:
+            parts += [text[last:start], out]
+            last = end
+        parts.append(text[last:])
+        return "".join(parts), Identity()
+    edits: list[tuple[int, int, str]] = []
+    for start, end, _ in runs:
+        for offset, char in enumerate(text[start:end], start):
+            edits.append((offset, offset + 1, TABLE.get(ord(char), char)))
+    return apply_edits(text, edits)
 
 
 # -- HTML ------------------------------------------------------------------------------------

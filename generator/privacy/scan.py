@@ -53,6 +53,7 @@ _TEXT_ATTRIBUTES = _words(
 )
 _ATTRIBUTE = re.compile(r"""([^\s"'<>/=]+)\s*=\s*("[^"]*"?|'[^']*'?|[^\s"'=<>`]+)""")
 _PARALLEL_BYTES = 16 * 1024 * 1024
+_CHUNK_BYTES = 4 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -122,16 +123,6 @@ def scan_values(values: Iterable[tuple[int, str, str]], source: str) -> list[Fin
 
 
 # -- files -----------------------------------------------------------------------------------
-
-
-def _read(path: Path) -> str:
-    data = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return data.decode("utf-8", errors="replace")
 
 
 def _in_hidden_markup(view: str, pos: int) -> bool:
@@ -214,28 +205,88 @@ def _csv_fields(
     return out
 
 
-def scan_file(path: Path) -> list[Finding]:
-    """Findings in one file (any type in SCANNED_SUFFIXES)."""
-    text = _read(path)
+def _decode(data: bytes, first: bool) -> str:
+    for encoding in ("utf-8-sig" if first else "utf-8", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("utf-8", errors="replace")
+
+
+def _read(path: Path) -> str:
+    return _decode(path.read_bytes(), True)
+
+
+def _text_findings(path: Path, text: str, line_offset: int = 0) -> list[Finding]:
+    """Findings with physical line and column (CSV rows and fields are resolved later)."""
     if not _PRESCREEN.search(text):
         return []
     matches = sorted(_file_matches(path, text), key=lambda m: m.start)
-    if not matches:
-        return []
-    starts = [m.start for m in matches]
-    places = _places(text, starts)
-    suffix = path.suffix.lower()
-    if suffix in CSV_SUFFIXES:
-        delimiter = "\t" if suffix == ".tsv" else ","
-        records = _csv_fields(text, starts, [line for line, _ in places], delimiter)
-        return [
-            Finding(str(path), record, column, name, m.kind, m.masked)
-            for m, (_, column), (record, name) in zip(matches, places, records, strict=True)
-        ]
+    places = _places(text, [m.start for m in matches])
     return [
-        Finding(str(path), line, column, None, m.kind, m.masked)
+        Finding(str(path), line + line_offset, column, None, m.kind, m.masked)
         for m, (line, column) in zip(matches, places, strict=True)
     ]
+
+
+def _csv_resolve(path: Path, findings: list[Finding]) -> list[Finding]:
+    """Turn physical lines into CSV record numbers (header = 1) and add the header name."""
+    if not findings:
+        return findings
+    text = _read(path)
+    ordered = sorted(findings, key=lambda f: (f.line, f.column))
+    positions: list[int] = []
+    line, line_start = 1, 0
+    for finding in ordered:
+        while line < finding.line:
+            line_start = text.index("\n", line_start) + 1
+            line += 1
+        positions.append(line_start + finding.column - 1)
+    delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
+    records = _csv_fields(text, positions, [f.line for f in ordered], delimiter)
+    return [
+        Finding(f.file, record, f.column, name, f.kind, f.masked)
+        for f, (record, name) in zip(ordered, records, strict=True)
+    ]
+
+
+def scan_file(path: Path) -> list[Finding]:
+    """Findings in one file (any type in SCANNED_SUFFIXES)."""
+    found = _text_findings(path, _read(path))
+    return _csv_resolve(path, found) if path.suffix.lower() in CSV_SUFFIXES else found
+
+
+#: (path, first byte, end byte or -1 for the whole file, lines before the first byte)
+_Task = tuple[str, int, int, int]
+
+
+def _tasks(path: Path) -> list[_Task]:
+    """Split big line-oriented files at line ends (no finding spans a line) for parallelism."""
+    size = path.stat().st_size
+    if size <= _CHUNK_BYTES or path.suffix.lower() not in CSV_SUFFIXES | TEXT_SUFFIXES:
+        return [(str(path), 0, -1, 0)]
+    data = path.read_bytes()
+    tasks: list[_Task] = []
+    start, lines = 0, 0
+    while start < len(data):
+        cut = data.find(b"\n", start + _CHUNK_BYTES)
+        end = len(data) if cut < 0 else cut + 1
+        tasks.append((str(path), start, end, lines))
+        lines += data.count(b"\n", start, end)
+        start = end
+    return tasks
+
+
+def _run_task(task: _Task) -> list[Finding]:
+    name, start, end, lines = task
+    path = Path(name)
+    if end < 0:
+        return _text_findings(path, _read(path))
+    with path.open("rb") as handle:
+        handle.seek(start)
+        data = handle.read(end - start)
+    return _text_findings(path, _decode(data, start == 0), lines)
 
 
 def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
@@ -257,19 +308,27 @@ def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
 
 
 def scan_paths(paths: Iterable[Path]) -> ScanReport:
-    """Scan files and folders (recursively); other file types are skipped and not counted."""
+    """Scan files and folders (recursively); other file types are skipped and not counted.
+
+    Big scans run in worker processes, big CSV/text files in line-aligned chunks."""
     files = list(iter_files(paths))
     report = ScanReport(files_scanned=len(files))
     total = sum(f.stat().st_size for f in files)
-    workers = min(os.cpu_count() or 1, 4)
-    if workers > 1 and total >= _PARALLEL_BYTES and len(files) > 1:
-        chunk = max(1, len(files) // (workers * 8))
+    workers = min(os.cpu_count() or 1, 8)
+    tasks = [task for path in files for task in _tasks(path)]
+    if workers > 1 and total >= _PARALLEL_BYTES and len(tasks) > 1:
+        chunk = max(1, len(tasks) // (workers * 4))
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            for found in pool.map(scan_file, files, chunksize=chunk):
-                report.findings.extend(found)
+            results = list(pool.map(_run_task, tasks, chunksize=chunk))
     else:
-        for path in files:
-            report.findings.extend(scan_file(path))
+        results = [_run_task(task) for task in tasks]
+    by_file: dict[str, list[Finding]] = {}
+    for task, found in zip(tasks, results, strict=True):
+        by_file.setdefault(task[0], []).extend(found)
+    for name, found in by_file.items():
+        path = Path(name)
+        report.findings.extend(_csv_resolve(path, found) if path.suffix.lower() in CSV_SUFFIXES
+                               else found)
     return report
 
 
