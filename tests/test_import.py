@@ -76,6 +76,8 @@ def test_import_writes_valid_package(imported: Path, raw: pd.DataFrame) -> None:
     assert set(unplaced["行号"].astype(int)) == unplaceable
     assert list(unplaced.columns) == ["行号", "工单编号（化名）", "被反映区", "原因"]
     assert not list(imported.glob("*.tmp")) and not list(imported.glob(".*"))
+    text = (imported / "complaints.csv").read_text(encoding="utf-8")
+    assert text == package.to_csv(index=False, lineterminator="\n")
 
 
 def test_no_identifier_reaches_any_output(imported: Path, raw: pd.DataFrame) -> None:

@@ -28,7 +28,7 @@ from generator.ingest.placement import RegionIndex
 from generator.ingest.profile import Profile, allowed_values, load_profile
 from generator.ingest.readers import read_raw
 from generator.ingest.rules import check_rules
-from generator.privacy.pseudonym import Pseudonymizer, load_key
+from generator.privacy.pseudonym import Pseudonymizer, load_key, normalise_phone
 
 
 def _check_columns(frame: pd.DataFrame, profile: Profile, raw_path: Path) -> None:
@@ -151,7 +151,15 @@ def _pseudonyms(frame: pd.DataFrame, profile: Profile, key: bytes, rejects: Reje
         ph, nm = v.split("\x1f", 1)
         return p.complainant_key(ph, nm)
 
-    out["complainant_key"] = apply_unique(phone + "\x1f" + name, complainant)
+    # Normalise each distinct phone once, hash each distinct number once; only rows without
+    # a usable number fall back to name + phone.
+    digits = apply_unique(phone, normalise_phone)
+    has = digits != ""
+    keys = np.full(len(frame), "", dtype=object)
+    keys[has] = apply_unique(pd.Series(digits[has], dtype=object), p.phone_key)
+    rest = ~has
+    keys[rest] = apply_unique((phone[rest] + "\x1f" + name[rest]), complainant)
+    out["complainant_key"] = keys
     address = frame[region.address_column].astype(str)
     loc_in = pd.Series(out["district"], index=frame.index) + "\x1f" + \
         pd.Series(out["street"], index=frame.index) + "\x1f" + address

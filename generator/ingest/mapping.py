@@ -33,7 +33,7 @@ def map_column(column: pd.Series, mapping: dict[str, str] | None,
                allowed: set[str] | None) -> Mapped:
     """Map one raw column through `mapping` (or keep it, checking `allowed`)."""
     codes, uniques = pd.factorize(column, use_na_sentinel=False)
-    stripped = [str(u).strip() for u in uniques]
+    stripped = [str(u).strip() for u in np.asarray(uniques, dtype=object)]
     out: list[str | None] = []
     for value in stripped:
         if mapping is not None and value in mapping:
@@ -107,4 +107,4 @@ def format_datetimes(values: pd.Series) -> ObjArray:
 def apply_unique(column: pd.Series, func: Callable[[str], str]) -> ObjArray:
     """func applied once per unique value of `column`, broadcast back to the rows."""
     codes, uniques = pd.factorize(column, use_na_sentinel=False)
-    return np.array([func(u) for u in uniques], dtype=object)[codes]
+    return np.array([func(u) for u in np.asarray(uniques, dtype=object)], dtype=object)[codes]

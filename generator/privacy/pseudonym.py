@@ -10,7 +10,6 @@ roles.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import os
 import re
 import secrets
@@ -134,12 +133,20 @@ class Pseudonymizer:
     def __init__(self, key: bytes) -> None:
         if len(key) < MIN_KEY_BYTES:
             raise ConfigError(f"化名密钥至少需要 {MIN_KEY_BYTES} 字节。")
-        self._key = key
+        # HMAC (RFC 2104) with the padded-key states computed once: the same result as
+        # hmac.digest, several times faster per value.
+        block = key if len(key) <= 64 else hashlib.sha256(key).digest()
+        block = block.ljust(64, b"\x00")
+        self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in block))
+        self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in block))
 
     def hexdigest(self, purpose: str, value: str) -> str:
-        """Lower-case hex HMAC of `value` under the domain-separated `purpose`."""
-        message = _DOMAIN + purpose.encode("utf-8") + b"\x00" + value.encode("utf-8")
-        return hmac.digest(self._key, message, hashlib.sha256).hex()
+        """Lower-case hex HMAC-SHA256 of `value` under the domain-separated `purpose`."""
+        inner = self._inner.copy()
+        inner.update(_DOMAIN + purpose.encode("utf-8") + b"\x00" + value.encode("utf-8"))
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        return outer.hexdigest()
 
     def case_id(self, raw_id: str, prefix: str) -> str:
         """`prefix` (two capital letters) + 12 upper-case hex digits."""
@@ -152,11 +159,15 @@ class Pseudonymizer:
         """
         digits = normalise_phone(phone)
         if digits:
-            return "P" + self.hexdigest("complainant/phone", digits)[:16]
+            return self.phone_key(digits)
         name_n, phone_n = normalise_text(name), normalise_text(phone)
         if not name_n and not phone_n:
             return ""
         return "P" + self.hexdigest("complainant/name+phone", f"{name_n}\x1f{phone_n}")[:16]
+
+    def phone_key(self, digits: str) -> str:
+        """complainant_key of an already normalised phone number (see normalise_phone)."""
+        return "P" + self.hexdigest("complainant/phone", digits)[:16]
 
     def location_key(self, district: str, street: str, address: str) -> str:
         """'L' + 16 hex of district + street + the normalised address."""
