@@ -139,7 +139,7 @@ def test_period_bounds_and_open_cases(full: pd.DataFrame) -> None:
         assert df[col].max() < PERIOD_END, col
     open_cases = df[df["status"] == "办理中"]
     assert 0 < len(open_cases) < 0.02 * len(df)
-    assert open_cases["received_at"].min() >= PERIOD_END - pd.Timedelta(days=23)
+    assert open_cases["received_at"].min() >= PERIOD_END - pd.Timedelta(days=17)
     dispatch = (df["dispatched_at"] - df["received_at"]).dt.total_seconds()
     cut = df["received_at"] < PERIOD_END - pd.Timedelta(hours=4)
     assert dispatch[cut].between(300, 4 * 3600).all()

@@ -102,6 +102,8 @@ ESCALATION_REPEAT_FACTOR = 2.0
 CITY_SHARE_OF_ESCALATED = 0.2
 LATE_RATE = {"紧急": 0.02, "民生保障": 0.015, "一般": 0.015, "疑难": 0.05}
 LATE_ESCALATED_FACTOR = 2.0
+MAX_OVERDUE_HOURS = 48
+"""A late case closes at most this long after its deadline (so only ~2 weeks stay open)."""
 
 # Repeat places: about one per REPEAT_PLACE_EVERY records, each with 2..REPEAT_MAX reports.
 REPEAT_PLACE_EVERY = 300

@@ -85,7 +85,8 @@ def handling_times(
     late = rng.random(n) < late_rate
     share: Floats = np.where(escalated, rng.beta(3.0, 1.8, n), rng.beta(1.6, 2.6, n))
     on_time = contacted_off + np.maximum(deadline * 0.98 - contacted_off, 0) * share
-    overdue = deadline * rng.uniform(1.02, 1.5, n)
+    overdue = np.minimum(deadline * rng.uniform(1.02, 1.5, n),
+                         deadline + model.MAX_OVERDUE_HOURS * HOUR)
     total = np.maximum(np.where(late, overdue, on_time), contacted_off + MINUTE)
 
     dispatched = np.minimum(received + dispatch.astype(np.int64), period_end - 1)
