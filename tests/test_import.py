@@ -277,3 +277,12 @@ def test_fixture_is_gb18030_with_realistic_identifiers(raw: pd.DataFrame) -> Non
     assert all(n in t for n, t in zip(citizen["来电人姓名"], citizen["诉求内容"], strict=True))
     with RAW.open(encoding="gb18030", newline="") as fh:
         assert next(csv.reader(fh))[:3] == ["工单编号", "来电时间", "派单时间"]
+
+
+def test_reject_values_are_safe() -> None:
+    from generator.ingest.output import safe_value
+
+    assert safe_value("=HYPERLINK(1)") == "'=HYPERLINK(1)"
+    assert safe_value("联系13812345678") == "联系（已隐去）"
+    assert safe_value("2024-02-30 10:00:00") == "2024-02-30 10:00:00"
+    assert len(safe_value("x" * 100)) == 41

@@ -49,9 +49,8 @@ def _map_fields(frame: pd.DataFrame, profile: Profile, rejects: Rejects,
     reference = profile.reference
     for name, spec in profile.columns.items():
         field = fields[name]
-        if spec.value is not None:
-            out[name] = (pd.Series(pd.Timestamp(spec.value), index=frame.index)
-                         if name in DATETIME_FIELDS else np.full(n, spec.value, dtype=object))
+        if spec.value is not None:  # never a datetime field: the profile loader refuses that
+            out[name] = np.full(n, spec.value, dtype=object)
             continue
         cols = [frame[c] for c in spec.columns]
         if name in DATETIME_FIELDS:

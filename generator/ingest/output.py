@@ -25,9 +25,13 @@ REJECT_COLUMNS = ("行号", "工单编号（化名）", "字段", "值", "原因
 
 def safe_value(value: object) -> str:
     """A raw value fit for rejects.csv: digit runs that could be phone numbers hidden,
-    truncated. Only values of mapped (non-identifying) columns are ever passed here."""
-    text = _LONG_DIGITS.sub("（已隐去）", str(value))
-    return text if len(text) <= MAX_VALUE_CHARS else text[:MAX_VALUE_CHARS] + "…"
+    truncated, formula prefixes neutralised. Only values of mapped (non-identifying) columns
+    are ever passed here."""
+    text = _LONG_DIGITS.sub("（已隐去）", str(value).replace("\x00", ""))
+    text = text if len(text) <= MAX_VALUE_CHARS else text[:MAX_VALUE_CHARS] + "…"
+    if text.lstrip(" \t\r\n\u00a0").startswith(("=", "+", "-", "@")):
+        text = "'" + text  # no formula when staff open the list in a spreadsheet
+    return text
 
 
 class Rejects:

@@ -294,7 +294,10 @@ def load_profile(path: Path) -> Profile:
                   f"请改为数据契约中的字段名（{'、'.join(usable)}），或删除该项")
             continue
         spec = _column_spec(c, name, raw, fields[name])
-        if spec is not None:
+        if spec is not None and spec.value is not None and fields[name].type == "datetime":
+            c.add(f"columns.{name}", "时间字段不能用固定值",
+                  f"请写成 `{name}: {{column: 原始列名}}`")
+        elif spec is not None:
             columns[name] = spec
             _check_targets(c, spec, fields[name], maps, reference)
     for name, field in fields.items():
