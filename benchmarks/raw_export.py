@@ -188,12 +188,12 @@ def _spoil(frame: pd.DataFrame, rng: np.random.Generator, streets: pd.DataFrame)
     frame.loc[picks[3], "来电时间"] = "2026-12-31 23:59:59"  # after the other times
     frame.loc[picks[4], "被反映区"] = "雄安新区"
     # unplaceable: no street, and an address naming no street of the district
-    for i in picks[5]:
-        frame.loc[i, "被反映街乡镇"] = ""
-        frame.loc[i, "详细地址"] = f"北京市某小区东侧空地{rng.integers(1, 30)}号院"
-    for i in picks[6]:
-        frame.loc[i, "被反映街乡镇"] = "不存在街道"
-        frame.loc[i, "详细地址"] = f"{frame.loc[i, '被反映区']}附近{rng.integers(1, 30)}号楼北侧"
+    frame.loc[picks[5], "被反映街乡镇"] = ""
+    frame.loc[picks[5], "详细地址"] = [f"北京市某小区东侧空地{rng.integers(1, 30)}号院"
+                                   for _ in picks[5]]
+    frame.loc[picks[6], "被反映街乡镇"] = "不存在街道"
+    frame.loc[picks[6], "详细地址"] = [f"{d}附近{rng.integers(1, 30)}号楼北侧"
+                                   for d in frame.loc[picks[6], "被反映区"]]
 
 
 BOROUGH_BOARDS = {"MANHATTAN": 3, "BROOKLYN": 3, "QUEENS": 2, "BRONX": 2, "STATEN ISLAND": 1}
