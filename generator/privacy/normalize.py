@@ -125,12 +125,6 @@ class OffsetMap:
     src_len: list[int] = field(default_factory=list)
 
     def add(self, new: int, new_len: int, src: int, src_len: int) -> None:
-        if self.src and self.src[-1] + self.src_len[-1] == src and (
-            self.new[-1] + self.new_len[-1] == new
-        ):
-            self.new_len[-1] += new_len
-            self.src_len[-1] += src_len
-            return
         self.new.append(new)
         self.new_len.append(new_len)
         self.src.append(src)
@@ -221,8 +215,11 @@ def _rewrite(text: str, runs: list[tuple[int, int, str]]) -> tuple[str, Position
     edits: list[tuple[int, int, str]] = []
     for start, end, _ in runs:
         for offset, char in enumerate(text[start:end], start):
-            edits.append((offset, offset + 1, TABLE.get(ord(char), char)))
-    return apply_edits(text, edits)
+            mapped = TABLE.get(ord(char), char)
+            if len(mapped) != 1:
+                edits.append((offset, offset + 1, mapped))
+    view, mapping = apply_edits(text, edits)
+    return view.translate(TABLE), mapping
 
 
 # -- HTML ------------------------------------------------------------------------------------

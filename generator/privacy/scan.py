@@ -138,6 +138,8 @@ def _in_hidden_markup(view: str, pos: int) -> bool:
             attribute.end(2) == len(inside) and attribute.start(2) <= pos - open_at
         ):
             name = attribute.group(1).lower()
+            if name == "href" and view[pos - 1] in "./":
+                return True  # a file name in a link (bundle.1a2b3c4d.css), not text
             return not (name in _TEXT_ATTRIBUTES or name.startswith("data-"))
     return True
 
@@ -186,8 +188,10 @@ def _csv_fields(
     header = [name.strip() for name in next(reader, [])]
     first_lines = [1]  # physical line on which each record starts
     if '"' in text:
+        previous = reader.line_num
         for _ in reader:
-            first_lines.append(reader.line_num + 1)
+            first_lines.append(previous + 1)
+            previous = reader.line_num
     out: list[tuple[int, str | None]] = []
     for pos, line in zip(positions, lines, strict=True):
         if '"' in text:
