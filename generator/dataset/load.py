@@ -184,7 +184,7 @@ def _parse_arrow(data: bytes, encoding: str, labels: list[str], threads: bool) -
 def read_raw(csv_path: Path) -> RawTable:
     """Decode and parse `csv_path`; every cell a string."""
     encoding, data = read_csv_bytes(csv_path)
-    if not data.strip():
+    if not data or (data[:4096].isspace() and data.isspace()):
         raise DataError(f"文件 {csv_path} 是空的：至少要有一行表头。请重新导出数据。")
     first_line_end = data.find(b"\n")
     head = data if first_line_end < 0 else data[:first_line_end]
