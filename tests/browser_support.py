@@ -4,9 +4,10 @@ One HTTP server and one browser serve the whole test session, however many test 
 these fixtures (pytest would otherwise create one instance per importing module): both are
 reference-counted singletons released when the last session fixture is finalised.
 
-Every page opened through `open_page` records every request it (and its workers) makes; any
-request whose host is not 127.0.0.1/localhost and is not a file:// (or data:/blob:/about:) URL
-is aborted *and* recorded, and the `local_page` fixture fails the test if one was seen.
+Every page opened through `open_page` records every request it (and its workers) makes, and
+the `local_page` fixture fails the test if any request's host is not 127.0.0.1/localhost and
+it is not a file:// (or data:/blob:/about:) URL. Such a request cannot leave the machine
+anyway: the browser's proxy is a bound-but-closed loopback port (loopback is never proxied).
 
 pytest finds fixtures among a test module's attributes, so a test module imports the
 `*_fixture` functions it needs (they register as `site_url`, `chromium_browser`, `local_page`):
@@ -18,6 +19,7 @@ from __future__ import annotations
 import functools
 import http.server
 import shutil
+import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -65,7 +67,23 @@ class RequestLog:
         return [u for u in self.urls if not is_local(u)]
 
 
+AXE_URL_PATH = "/__tests__/axe.min.js"
+"""Where the test server serves the vendored axe-core (outside the built site's namespace)."""
+
+
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Static files, cacheable for the session (the site does not change while tests run), so
+    Chromium keeps compiled scripts between page loads; also serves axe-core for the a11y tests."""
+
+    def translate_path(self, path: str) -> str:
+        if urlsplit(path).path == AXE_URL_PATH:
+            return str(AXE_JS)
+        return super().translate_path(path)
+
+    def end_headers(self) -> None:
+        self.send_header("Cache-Control", "max-age=3600")
+        super().end_headers()
+
     def log_message(self, format: str, *args: Any) -> None:
         pass
 
@@ -99,6 +117,7 @@ class _Shared:
         self.playwright: Any = None
         self.browser: Any = None
         self.browser_users = 0
+        self.sink: socket.socket | None = None
 
     def acquire_server(self, root: Path) -> SiteServer:
         server, users = self.servers.get(root, (None, 0))
@@ -122,7 +141,7 @@ class _Shared:
             self.playwright = sync_playwright().start()
             try:
                 self.browser = self.playwright.chromium.launch(
-                    executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+                    executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, proxy=self.dead_proxy()
                 )
             except Exception:
                 self.playwright.stop()
@@ -131,12 +150,24 @@ class _Shared:
         self.browser_users += 1
         return self.browser
 
+    def dead_proxy(self) -> dict[str, str]:
+        """A proxy on a bound but never-listening loopback port: any request that is not for
+        loopback (Chromium never proxies those) is refused on the machine itself."""
+        if self.sink is None:
+            self.sink = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            self.sink.bind(("127.0.0.1", 0))
+        port = self.sink.getsockname()[1]
+        return {"server": f"http://127.0.0.1:{port}", "bypass": "127.0.0.1,localhost"}
+
     def release_browser(self) -> None:
         self.browser_users -= 1
         if self.browser_users <= 0 and self.browser is not None:
             self.browser.close()
             self.playwright.stop()
             self.browser = self.playwright = None
+            if self.sink is not None:
+                self.sink.close()
+                self.sink = None
 
 
 _SHARED = _Shared()
@@ -181,18 +212,12 @@ class LocalPage:
 
 
 def open_page(browser: Any, **context_options: Any) -> LocalPage:
-    """A new context and page that record every request and abort non-local ones."""
+    """A new context and page that record every request (non-local ones also fail: the
+    browser's proxy is a dead loopback port). No request interception, so the HTTP cache
+    stays on."""
     context = browser.new_context(service_workers="block", **context_options)
     log = RequestLog()
-
-    def guard(route: Any) -> None:
-        if is_local(route.request.url):
-            route.continue_()
-        else:
-            route.abort("blockedbyclient")
-
     context.on("request", lambda request: log.record(request.url))
-    context.route("**/*", guard)
     page = context.new_page()
     # Requests from dedicated workers (the search worker) are reported on the page.
     page.on("request", lambda request: log.record(request.url))
@@ -214,7 +239,12 @@ def local_page_fixture(chromium_browser: Any) -> Iterator[LocalPage]:
 def run_axe(page: Any, tags: list[str]) -> list[dict[str, Any]]:
     """Inject the vendored axe-core into `page`, run the given rule tags, return violations."""
     if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.add_script_tag(path=str(AXE_JS))
+        parts = urlsplit(page.url)
+        if parts.scheme == "http" and parts.hostname in LOCAL_HOSTS:
+            # Served by SiteServer: cached, so Chromium compiles axe once per session.
+            page.add_script_tag(url=f"{parts.scheme}://{parts.netloc}{AXE_URL_PATH}")
+        else:
+            page.add_script_tag(path=str(AXE_JS))
     result: dict[str, Any] = page.evaluate(
         """async (tags) => await window.axe.run(document, {
             runOnly: {type: 'tag', values: tags},
