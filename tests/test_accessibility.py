@@ -58,7 +58,8 @@ def test_pages_have_no_serious_wcag_violations(
     failures: list[str] = []
     checked = 0
     for rel in pages_of(built_site, GROUPS[group]):
-        page.goto(site_url + rel, wait_until="load")
+        response = page.goto(site_url + rel, wait_until="load")
+        assert response is not None and response.ok, f"{rel} 无法打开"
         violations = run_axe(page, WCAG_TAGS)
         checked += 1
         blocking = [v for v in violations if v.get("impact") in BLOCKING]

@@ -76,6 +76,7 @@ def test_home_page_renders_over_http(local_page: LocalPage, site_url: str, built
     # The theme's script and the Chinese search index were fetched from the loopback server.
     urls = local_page.log.urls
     assert any("/assets/javascripts/bundle." in u for u in urls), urls
+    assert local_page.log.external == [], local_page.log.external
 
 
 def _check_search_results(page: Any, base: str) -> None:
@@ -96,6 +97,7 @@ def test_chinese_search_finds_chaoyang(local_page: LocalPage, site_url: str) -> 
     page.goto(site_url + "index.html?q=" + QUERY, wait_until="load")
     _check_search_results(page, site_url)
     assert any(u.endswith("/search/search_index.json") for u in local_page.log.urls)
+    assert local_page.log.external == [], local_page.log.external
 
 
 def test_home_page_and_search_from_file_url(
