@@ -74,6 +74,12 @@ def test_scan_values_reports_row_field_and_offset() -> None:
     ]
 
 
+def test_scan_values_never_joins_neighbouring_cells() -> None:
+    cells = [(2, "a", "138"), (2, "b", "12345678"), (3, "a", "王"), (3, "b", "先生"),
+             (4, "a", "联系人："), (4, "b", "张三")]
+    assert scan_values(cells, "t.csv") == []
+
+
 def _write(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")

@@ -53,6 +53,11 @@ _EMAIL_LOCAL = frozenset("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQR
 _FILE_SUFFIXES = _words(
     "png jpg jpeg gif svg webp ico css js mjs map woff woff2 ttf eot pdf html htm json"
 )
+_ROLE_ACCOUNTS = _words(
+    "service info contact webmaster admin support noreply no-reply postmaster office hotline"
+    " xxgk bgs zxts jubao tousu"
+)
+_PUBLIC_DOMAINS = (".gov.cn",)
 _PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼使领"
 _PLATE_LETTERS = "A-HJ-NP-Z"
 _PLATE = re.compile(
@@ -203,8 +208,12 @@ def _emails(text: str) -> Iterator[Candidate]:
             start += 1
         if start == match.start():
             continue
-        if match.group().rsplit(".", 1)[1].lower() in _FILE_SUFFIXES:
+        domain = match.group()[1:].lower()
+        if domain.rsplit(".", 1)[1] in _FILE_SUFFIXES:
             continue
+        local = text[start:match.start()].lower()
+        if local in _ROLE_ACCOUNTS and domain.endswith(_PUBLIC_DOMAINS):
+            continue  # an office's published mailbox (service@….gov.cn) is not personal
         yield EMAIL, start, match.end(), text[start:match.end()]
 
 
