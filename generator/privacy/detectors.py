@@ -116,6 +116,11 @@ def _left_ok(text: str, start: int) -> bool:
     return start == 0 or text[start - 1] not in _ALNUM
 
 
+def _decimal_fraction(text: str, start: int) -> bool:
+    """True when the digits at ``start`` are the fraction of a decimal number (0.0744…)."""
+    return start >= 2 and text[start - 1] == "." and text[start - 2] in "0123456789"
+
+
 def _compact(raw: str) -> str:
     return "".join(c for c in raw if c not in " -.·()（）")
 
@@ -193,7 +198,7 @@ def _phones(text: str, windows: list[tuple[int, int]]) -> Iterator[Candidate]:
                 yield MOBILE, begin, match.end(), _compact(raw)
     for match in _in_windows(_LANDLINE, text, windows):
         raw = match.group()
-        if not _mixed_separators(raw):
+        if not _mixed_separators(raw) and not _decimal_fraction(text, match.start()):
             yield LANDLINE, match.start(), match.end(), _compact(raw)
 
 
