@@ -124,3 +124,11 @@ def test_keygen_command(tmp_path: Path) -> None:
     again = runner.invoke(main, ["keygen", "--out", str(out)])
     assert again.exit_code == 1
     assert "已存在，未覆盖" in again.output
+
+
+def test_bulk_digests_equal_the_hmac_module() -> None:
+    p = Pseudonymizer(KEY_A)
+    values = ["", "a", "北京市朝阳区", "x" * 300]
+    assert p.hexdigests("location", values) == [_hmac(KEY_A, "location", v) for v in values]
+    long_key = bytes(range(100))  # longer than the SHA-256 block: hashed first, as in RFC 2104
+    assert Pseudonymizer(long_key).hexdigest("case_id", "v") == _hmac(long_key, "case_id", "v")

@@ -28,7 +28,12 @@ from generator.ingest.placement import RegionIndex
 from generator.ingest.profile import Profile, allowed_values, load_profile
 from generator.ingest.readers import read_raw
 from generator.ingest.rules import check_rules
-from generator.privacy.pseudonym import Pseudonymizer, load_key, normalise_phone
+from generator.privacy.pseudonym import (
+    Pseudonymizer,
+    load_key,
+    location_message,
+    normalise_phone,
+)
 
 
 def _check_columns(frame: pd.DataFrame, profile: Profile, raw_path: Path) -> None:
@@ -91,11 +96,8 @@ def _place(frame: pd.DataFrame, profile: Profile, rejects: Rejects,
     dist_names = np.array([d.name if d else "" for d in found], dtype=object)[codes]
     street_raw = (frame[region.street_column].astype(str).str.strip() if region.street_column
                   else pd.Series("", index=frame.index))
-    address = frame[region.address_column].astype(str)
+    address = frame[region.address_column].to_numpy(dtype=object)
     key = pd.Series(dist_names, index=frame.index) + "\x1f" + street_raw
-    need_address = ~bad_district
-    street_name = np.full(n, "", dtype=object)
-    street_code = np.full(n, "", dtype=object)
     reason = np.full(n, "", dtype=object)
     # Street column first, once per (district, street) pair; the address only where needed.
     k_codes, k_uniques = pd.factorize(key, use_na_sentinel=False)
@@ -104,12 +106,10 @@ def _place(frame: pd.DataFrame, profile: Profile, rejects: Rejects,
     for u in k_uniques:
         d_name, s_raw = str(u).split("\x1f", 1)
         by_name.append(index.street(districts[d_name], s_raw) if d_name else None)
-    for i, placement in enumerate(by_name):
-        if placement is None or placement.street is None:
-            continue
-        rows = k_codes == i
-        street_name[rows], street_code[rows] = placement.street.name, placement.street.code
-        need_address[rows] = False
+    found_street = [b.street if b is not None else None for b in by_name]
+    street_name = np.array([s.name if s else "" for s in found_street], dtype=object)[k_codes]
+    street_code = np.array([s.code if s else "" for s in found_street], dtype=object)[k_codes]
+    need_address = ~bad_district & (street_code == "")
     for row in np.flatnonzero(need_address):
         first = by_name[k_codes[row]]
         if first is None:
@@ -117,7 +117,7 @@ def _place(frame: pd.DataFrame, profile: Profile, rejects: Rejects,
         if not region.place_by_address:
             reason[row] = first.reason
             continue
-        p = index.place_by_address(districts[dist_names[row]], str(address.iat[int(row)]))
+        p = index.place_by_address(districts[dist_names[row]], str(address[row]))
         if p.street is not None:
             street_name[row], street_code[row] = p.street.name, p.street.code
         else:
@@ -134,7 +134,10 @@ def _pseudonyms(frame: pd.DataFrame, profile: Profile, key: bytes, rejects: Reje
     ps, region = profile.pseudonyms, profile.region
     p = Pseudonymizer(key)
     raw_id = frame[ps.case_id_column].astype(str).str.strip()
-    out["case_id"] = apply_unique(raw_id, lambda v: p.case_id(v, ps.case_id_prefix) if v else "")
+    ids_hex = p.hexdigests("case_id", raw_id.to_numpy(dtype=object).tolist())  # all distinct
+    out["case_id"] = np.array([ps.case_id_prefix + h[:12].upper() if v else ""
+                               for h, v in zip(ids_hex, raw_id.to_numpy(dtype=object),
+                                               strict=True)], dtype=object)
     rejects.add((raw_id == "").to_numpy(), "case_id", None, "工单编号为空，无法生成化名编号")
     dup = raw_id.duplicated(keep="first").to_numpy() & (raw_id != "").to_numpy()
     rejects.add(dup, "case_id", None, "工单编号与前面的行重复，只保留第一行")
@@ -155,19 +158,22 @@ def _pseudonyms(frame: pd.DataFrame, profile: Profile, key: bytes, rejects: Reje
     digits = apply_unique(phone, normalise_phone)
     has = digits != ""
     keys = np.full(len(frame), "", dtype=object)
-    keys[has] = apply_unique(pd.Series(digits[has], dtype=object), p.phone_key)
+    d_codes, d_uniques = pd.factorize(pd.Series(digits[has], dtype=object),
+                                      use_na_sentinel=False)
+    phone_keys = ["P" + h[:16] for h in p.hexdigests("complainant/phone", d_uniques.tolist())]
+    keys[has] = np.array(phone_keys, dtype=object)[d_codes]
     rest = ~has
     keys[rest] = apply_unique((phone[rest] + "\x1f" + name[rest]), complainant)
     out["complainant_key"] = keys
     address = frame[region.address_column].astype(str)
-    loc_in = pd.Series(out["district"], index=frame.index) + "\x1f" + \
-        pd.Series(out["street"], index=frame.index) + "\x1f" + address
-
-    def location(v: str) -> str:
-        d, s, a = v.split("\x1f", 2)
-        return p.location_key(d, s, a)
-
-    out["location_key"] = apply_unique(loc_in, location)
+    l_codes, l_uniques = pd.factorize(
+        pd.Series(out["district"], index=frame.index) + "\x1f"
+        + pd.Series(out["street"], index=frame.index) + "\x1f" + address,
+        use_na_sentinel=False)
+    messages = [location_message(*str(v).split("\x1f", 2))
+                for v in np.asarray(l_uniques, dtype=object)]
+    loc_keys = ["L" + h[:16] for h in p.hexdigests("location", messages)]
+    out["location_key"] = np.array(loc_keys, dtype=object)[l_codes]
     rejects.add((address.str.strip() == "").to_numpy(), "location_key", None,
                 "详细地址为空，无法生成点位标识")
 

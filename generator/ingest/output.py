@@ -84,7 +84,7 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     header = ",".join(map(str, frame.columns))
     arrays = [pa.array(frame[c].to_numpy(dtype=object), type=pa.string()) for c in frame.columns]
     special = re.compile(r'[,"\r\n]')
-    if special.search(header) or any(
+    if any(special.search(str(c)) for c in frame.columns) or any(
             len(a) and pc.any(pc.match_substring_regex(a, special.pattern)).as_py()
             for a in arrays):
         buffer = io.BytesIO()
