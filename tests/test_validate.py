@@ -13,7 +13,12 @@ from click.testing import CliRunner
 
 from generator.cli import main
 from generator.dataset.report import MAX_STORED_ISSUES, format_json, format_text
-from generator.dataset.schema import BOOLEAN_FIELDS, DATETIME_FIELDS, FIELD_NAMES
+from generator.dataset.schema import (
+    BOOLEAN_FIELDS,
+    DATETIME_FIELDS,
+    FIELD_NAMES,
+    IDENTIFIER_FIELDS,
+)
 from generator.dataset.validate import validate_package
 from generator.errors import DataError
 
@@ -72,6 +77,9 @@ def test_typed_frame_dtypes_and_values() -> None:
             assert isinstance(col.dtype, pd.BooleanDtype)
             expected_bool = raw[name].map({"是": True, "否": False, "": pd.NA}).astype("boolean")
             assert col.equals(expected_bool)
+        elif name in IDENTIFIER_FIELDS:
+            assert pd.api.types.is_string_dtype(col.dtype)
+            assert [None if pd.isna(v) else v for v in col] == [v or None for v in raw[name]]
         else:
             assert isinstance(col.dtype, pd.CategoricalDtype)
             assert [None if pd.isna(v) else v for v in col] == [v or None for v in raw[name]]

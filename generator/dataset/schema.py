@@ -62,4 +62,6 @@ def contract_fields() -> tuple[Field, ...]:
 FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in contract_fields())
 DATETIME_FIELDS = ("received_at", "dispatched_at", "contacted_at", "closed_at")
 BOOLEAN_FIELDS = ("escalated", "revisit_valid", "contacted", "resolved")
+IDENTIFIER_FIELDS = ("case_id", "location_key", "complainant_key")
+"""Pseudonymous identifiers: nearly one distinct value per row."""
 FOLLOW_UP_FIELDS = ("revisit_valid", "contacted", "resolved", "satisfaction")

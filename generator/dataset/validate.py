@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 
 from generator.dataset.load import RawTable, locate_package, read_raw
 from generator.dataset.report import Issue, IssueSink, ValidationReport
-from generator.dataset.schema import Field, parse_fields
+from generator.dataset.schema import IDENTIFIER_FIELDS, Field, parse_fields
 from generator.dataset.validate_fields import FieldResult, check_header, check_rows
 from generator.dataset.validate_rules import check_cross_fields
 from generator.errors import DataError
@@ -48,7 +48,9 @@ _RULE_FIELDS = {
 
 
 def typed_frame(raw: RawTable, fields: Sequence[Field], parsed: FieldResult) -> pd.DataFrame:
-    """Datetimes as datetime64[ns], booleans as "boolean", all else "category"; schema order."""
+    """Datetimes as datetime64[ns], booleans as "boolean", pseudonymous identifiers as
+    Arrow-backed strings (a million distinct values make a poor category), all else
+    "category"; schema order."""
     data: dict[str, object] = {}
     for j, f in enumerate(fields):
         col = raw.columns[j]
@@ -67,6 +69,9 @@ def typed_frame(raw: RawTable, fields: Sequence[Field], parsed: FieldResult) -> 
             nulled = pc.if_else(
                 pa.chunked_array([pa.array(empty)]), pa.scalar(None, pa.string()), col
             )
+            if f.name in IDENTIFIER_FIELDS:
+                data[f.name] = nulled.to_pandas(types_mapper=pd.ArrowDtype)
+                continue
             cat = nulled.dictionary_encode().to_pandas()
             if f.enum is not None:
                 cat = cat.cat.set_categories(list(f.enum))

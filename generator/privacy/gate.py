@@ -43,7 +43,8 @@ def scan_frame(frame: pd.DataFrame, source: Path) -> list[Finding]:
         if column in PATTERN_ONLY:
             continue
         series = frame[column]
-        if not (isinstance(series.dtype, pd.CategoricalDtype) or series.dtype == object):
+        if not (isinstance(series.dtype, pd.CategoricalDtype)
+                or pd.api.types.is_string_dtype(series.dtype)):
             continue
         first_rows = series.drop_duplicates().dropna()
         cells = ((int(str(idx)) + 2, column, str(value)) for idx, value in first_rows.items())
