@@ -114,7 +114,6 @@ def load_metrics(path: Path) -> MetricsConfig:
     disclosure = raw.get("disclosure") or {}
     k_min = number(disclosure, "min_complainants", "disclosure", 1, 1000)
     if problems:
-        raise ConfigError(
-            f"指标配置文件 {path} 有 {len(problems)} 处错误：\n" + "\n".join(f"  - {p}" for p in problems)
-        )
+        listed = "\n".join(f"  - {p}" for p in problems)
+        raise ConfigError(f"指标配置文件 {path} 有 {len(problems)} 处错误：\n{listed}")
     return MetricsConfig(weight, weights, deadlines, int(k_min))

@@ -1,0 +1,47 @@
+"""data/metrics.yml: the shipped file loads; every problem is reported at once, in Chinese."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator.config import load_metrics
+from generator.errors import ConfigError
+from tests.conftest import ROOT
+
+
+def test_shipped_metrics_load() -> None:
+    metrics = load_metrics(ROOT / "data" / "metrics.yml")
+    assert metrics.basic_satisfied_weight == 0.9
+    assert sum(metrics.composite_weights.values()) == pytest.approx(1)
+    assert metrics.deadlines_hours["一般"] == 168
+    assert metrics.min_complainants == 5
+
+
+def test_every_problem_is_listed(tmp_path: Path) -> None:
+    bad = tmp_path / "metrics.yml"
+    text = (ROOT / "data" / "metrics.yml").read_text("utf-8")
+    text = text.replace("basic_satisfied_weight: 0.9", "basic_satisfied_weight: 1.5")
+    text = text.replace("  紧急: 2", "  紧急: 两小时")
+    bad.write_text(text, "utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_metrics(bad)
+    assert caught.value.message == (
+        f"指标配置文件 {bad} 有 2 处错误：\n"
+        "  - rates.basic_satisfied_weight 的值 1.5 无效：应为 0 到 1 之间的数。\n"
+        "  - deadlines_hours.紧急 的值 '两小时' 无效：应为 0.1 到 8784 之间的数。"
+    )
+
+
+def test_weights_must_sum_to_one(tmp_path: Path) -> None:
+    bad = tmp_path / "metrics.yml"
+    text = (ROOT / "data" / "metrics.yml").read_text("utf-8")
+    bad.write_text(text.replace("resolved_rate: 0.5", "resolved_rate: 0.6"), "utf-8")
+    with pytest.raises(ConfigError, match="三个权重之和应为 1，现为 1.1"):
+        load_metrics(bad)
+
+
+def test_missing_file_says_how_to_fix(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="找不到指标配置文件"):
+        load_metrics(tmp_path / "metrics.yml")
