@@ -38,7 +38,7 @@ def test_weights_must_sum_to_one(tmp_path: Path) -> None:
     bad = tmp_path / "metrics.yml"
     text = (ROOT / "data" / "metrics.yml").read_text("utf-8")
     bad.write_text(text.replace("resolved_rate: 0.5", "resolved_rate: 0.6"), "utf-8")
-    with pytest.raises(ConfigError, match="三个权重之和应为 1，现为 1.1"):
+    with pytest.raises(ConfigError, match=r"三个权重之和应为 1，现为 1\.1"):
         load_metrics(bad)
 
 
