@@ -14,6 +14,7 @@ import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pcsv
 
 from generator.dataset.schema import CONTRACT_PATH, contract_fields
 from generator.errors import DataError
@@ -79,7 +80,7 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     """The frame as UTF-8 CSV ('\\n' line ends, quoting only where needed).
 
     Fast path: when no cell needs quoting (the package holds codes, enums, ISO times and
-    reference names), rows are joined by Arrow in C; otherwise pandas writes it.
+    reference names), Arrow writes it without quotes; otherwise pandas writes it.
     """
     header = ",".join(map(str, frame.columns))
     arrays = [pa.array(frame[c].to_numpy(dtype=object), type=pa.string()) for c in frame.columns]
@@ -92,9 +93,10 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
         return buffer.getvalue()
     if len(frame) == 0:
         return (header + "\n").encode("utf-8")
-    lines = pc.binary_join_element_wise(*arrays, ",", null_handling="replace",
-                                        null_replacement="")
-    return (header + "\n" + "\n".join(lines.to_pylist()) + "\n").encode("utf-8")
+    table = pa.Table.from_arrays(arrays, names=[str(c) for c in frame.columns])
+    buffer = io.BytesIO()
+    pcsv.write_csv(table, buffer, pcsv.WriteOptions(quoting_style="none", quoting_header="none"))
+    return buffer.getvalue()
 
 
 def write_atomic(path: Path, data: bytes | pd.DataFrame, encoding: str = "utf-8") -> Path:

@@ -43,17 +43,21 @@ def check_rules(out: dict[str, ObjArray | pd.Series], rejects: Rejects) -> None:
     for early, late in ORDER:
         if early in dates and late in dates:
             bad: BoolArray = (dates[early] > dates[late]).to_numpy() & ~reported
+            if not bad.any():
+                continue
             reported |= bad
             rejects.add(bad, late, _text(out, late, n),
                         f"{titles[late]}早于{titles[early]}，"
                         "时间顺序应为受理 ≤ 派单 ≤ 首次联系 ≤ 办结")
     status = _text(out, "status", n)
     closed = status == CLOSED
-    has_closed = _text(out, "closed_at", n) != ""
+    closed_at = out.get("closed_at")
+    has_closed = (closed_at.notna().to_numpy() if isinstance(closed_at, pd.Series)
+                  else _text(out, "closed_at", n) != "")
     rejects.add(closed & ~has_closed, "closed_at", None, "办理状态为已办结，但办结时间为空")
     rejects.add(~closed & has_closed & (status != ""), "closed_at", status,
                 "办理状态不是已办结，却有办结时间")
-    follow = {f: _text(out, f, n) != "" for f in FOLLOW_UP_FIELDS}
+    follow = {f: _text(out, f, n) != "" for f in FOLLOW_UP_FIELDS}  # strings, never dates
     any_follow = np.logical_or.reduce(list(follow.values()))
     rejects.add(any_follow & ~closed & (status != ""), "status", status,
                 "未办结的工单不应有回访结果（是否有效回访/联系/解决/满意）")
