@@ -286,3 +286,19 @@ def test_reject_values_are_safe() -> None:
     assert safe_value("联系13812345678") == "联系（已隐去）"
     assert safe_value("2024-02-30 10:00:00") == "2024-02-30 10:00:00"
     assert len(safe_value("x" * 100)) == 41
+
+
+def test_reader_handles_bom_quotes_and_refuses_ragged_rows(tmp_path: Path) -> None:
+    from generator.errors import DataError
+    from generator.ingest.readers import read_raw
+
+    good = tmp_path / "bom.csv"
+    good.write_bytes("\ufeff工单编号,诉求内容\nA1,\"第一行\n第二行，含逗号,\"\nA2,\n".encode())
+    table = read_raw(good)
+    assert table.encoding.startswith("UTF-8") and "BOM" in table.encoding
+    assert table.frame.to_dict("list") == {"工单编号": ["A1", "A2"],
+                                           "诉求内容": ["第一行\n第二行，含逗号,", ""]}
+    ragged = tmp_path / "ragged.csv"
+    ragged.write_text("a,b\n1,2,3\n", encoding="utf-8")
+    with pytest.raises(DataError, match="CSV 格式错误"):
+        read_raw(ragged)

@@ -7,11 +7,14 @@ name the codec (`encoding:`), which is then used strictly.
 
 from __future__ import annotations
 
+import csv
 import io
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pcsv
 
 from generator.dataset.encoding import read_csv_bytes
 from generator.errors import DataError
@@ -44,12 +47,27 @@ def _read_csv(path: Path, encoding: str | None) -> RawTable:
         label, utf8 = _decode_as(data, path, encoding)
     else:
         label, utf8 = read_csv_bytes(path)
+    return RawTable(_parse_utf8_csv(utf8, path), label)
+
+
+def _parse_utf8_csv(utf8: bytes, path: Path) -> pd.DataFrame:
+    """Every column as text ('' for empty cells), parsed by Arrow (quoted newlines allowed)."""
+    names = next(csv.reader(io.TextIOWrapper(io.BytesIO(utf8), encoding="utf-8")), None)
+    if not names:
+        raise DataError(f"{path}：文件是空的，没有表头。请从源系统重新导出。")
     try:
-        frame = pd.read_csv(io.BytesIO(utf8), dtype=str, keep_default_na=False,
-                            na_filter=False, encoding="utf-8")
-    except (pd.errors.ParserError, ValueError) as exc:
-        raise DataError(f"{path}：CSV 格式错误（{exc}）。请检查引号和分隔符后重新导出。") from exc
-    return RawTable(frame, label)
+        table = pcsv.read_csv(
+            io.BytesIO(utf8),
+            parse_options=pcsv.ParseOptions(newlines_in_values=True),
+            convert_options=pcsv.ConvertOptions(
+                column_types={name: pa.string() for name in names},
+                strings_can_be_null=False, quoted_strings_can_be_null=False),
+        )
+    except (pa.ArrowInvalid, ValueError) as exc:
+        raise DataError(f"{path}：CSV 格式错误（{exc}）。"
+                        "请检查引号、分隔符和每行的列数后重新导出。") from exc
+    frame: pd.DataFrame = table.to_pandas()
+    return frame
 
 
 def _read_xlsx(path: Path, sheet: str | None) -> RawTable:
