@@ -19,8 +19,9 @@ import time
 from pathlib import Path
 
 import pandas as pd
+import yaml
 
-from generator.config import ProjectPaths, load_metrics
+from generator.config import ProjectPaths, load_metrics, org_settings
 from generator.dataset.validate import validate_package
 from generator.reference import project_reference
 from generator.sample import write_sample
@@ -63,9 +64,11 @@ def main() -> None:
     report, t_validate = timed("load + validate", validate_package, package)
     assert report.ok and report.frame is not None
     agg, t_aggregate = timed("aggregate", aggregate, report.frame, metrics, ref)
+    org = org_settings(yaml.safe_load(paths.mkdocs_yml.read_text("utf-8"))["extra"],
+                       paths.mkdocs_yml)
     docs = Path(tempfile.mkdtemp(prefix="bench-docs-"))
     try:
-        _, t_render = timed("render", render_docs, paths, agg, ref, metrics, {"name": "基准"},
+        _, t_render = timed("render", render_docs, paths, agg, ref, metrics, org,
                             docs, dt.date(2026, 11, 28))
     finally:
         shutil.rmtree(docs, ignore_errors=True)

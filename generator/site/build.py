@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from generator.config import ProjectPaths, load_metrics
+from generator.config import ProjectPaths, load_metrics, org_settings
 from generator.errors import BuildError, DataError
 
 Echo = Callable[[str], None]
@@ -76,9 +76,9 @@ def build_site(root: Path, *, package: Path, site_dir: Path, echo: Echo,
     new_site = Path(tempfile.mkdtemp(prefix=".site-new-", dir=site_dir.parent))
     try:
         config = _load_mkdocs_config(paths.mkdocs_yml, docs, new_site)
+        org = org_settings(dict(config["extra"]), paths.mkdocs_yml)
         with stages.stage("渲染页面和开放数据"):
-            result = render_docs(paths, agg, ref, metrics, dict(config["extra"].get("org", {})),
-                                 docs, today or dt.date.today())
+            result = render_docs(paths, agg, ref, metrics, org, docs, today or dt.date.today())
         with stages.stage("mkdocs 构建网站"):
             _run_mkdocs(config)
         with stages.stage("隐私检查：生成的网站"):
