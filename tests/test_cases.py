@@ -205,3 +205,21 @@ def test_built_site_has_case_pages(built_site: Path) -> None:
         for heading in ("接诉", "即办", "回访"):
             assert re.search(rf"<h2[^>]*>{heading}", page), (case.slug, heading)
         assert f'href="{case.slug}.html"' in index
+
+
+@pytest.mark.slow
+def test_built_case_pages_pass_the_project_scanner(built_site: Path) -> None:
+    from generator.privacy.scan import format_report, scan_paths
+
+    report = scan_paths([built_site / "cases"])
+    assert report.files_scanned >= len(load_cases(CASES)) + 1
+    assert not report.findings, format_report(report)
+
+
+@pytest.mark.slow
+def test_case_pages_are_linked_from_category_and_district_statistics(built_site: Path) -> None:
+    stats = (built_site / "stats" / "index.html").read_text(encoding="utf-8")
+    districts = (built_site / "stats" / "districts.html").read_text(encoding="utf-8")
+    for case in load_cases(CASES):
+        assert f'href="../cases/{case.slug}.html"' in stats, case.slug
+        assert f'href="../cases/{case.slug}.html"' in districts, case.slug
