@@ -302,3 +302,27 @@ def test_reader_handles_bom_quotes_and_refuses_ragged_rows(tmp_path: Path) -> No
     ragged.write_text("a,b\n1,2,3\n", encoding="utf-8")
     with pytest.raises(DataError, match="CSV 格式错误"):
         read_raw(ragged)
+
+
+@pytest.mark.slow
+def test_site_built_from_the_import_holds_no_raw_identifier(
+        imported: Path, raw: pd.DataFrame, tmp_path: Path) -> None:
+    from generator.site.build import build_site
+
+    site = tmp_path / "site"
+    build_site(ROOT, package=imported, site_dir=site, echo=lambda _: None,
+               today=dt.date(2026, 11, 28))
+    values: set[str] = set()
+    for column in IDENTIFIER_COLUMNS:
+        # Two-character names collide with ordinary words in the guides (段平 in
+        # “出口段平直管段”), so only longer names are searched for on the site.
+        values |= {v for v in raw[column] if len(v) >= (3 if column == "来电人姓名" else 2)}
+    values |= {re.sub(r"\D", "", v) for v in raw["来电号码"] if "*" not in v and v}
+    values |= set(raw["工单编号"])
+    published = [p for p in site.rglob("*") if p.is_file()
+                 and p.suffix in {".html", ".csv", ".json", ".js", ".xml", ".txt"}]
+    assert any(p.name == "kpis.csv" for p in published)
+    for path in published:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        leaked = [v for v in values if v in text]
+        assert not leaked, (path.relative_to(site).as_posix(), leaked[:5])

@@ -37,6 +37,13 @@ def score(value: Any) -> str:
     return f"{float(value):.2f}"
 
 
+def decimal(value: Any, digits: int = 2) -> str:
+    """12.3456 → '12.35'; missing (e.g. derived from a hidden count) → '—'."""
+    if missing(value):
+        return "—"
+    return f"{float(value):.{digits}f}"
+
+
 def month_zh(month: str | None) -> str:
     """'2026-10' → '2026年10月'."""
     if not month:
@@ -56,4 +63,4 @@ def change(current: Any, previous: Any) -> str:
     return f"比上月{word} {abs(ratio) * 100:.1f}%"
 
 
-FILTERS = {"num": num, "pct": pct, "score": score, "month_zh": month_zh}
+FILTERS = {"num": num, "pct": pct, "score": score, "decimal": decimal, "month_zh": month_zh}

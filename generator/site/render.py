@@ -128,7 +128,7 @@ def render_docs(paths: ProjectPaths, agg: Aggregates, ref: Reference, metrics: M
 def _render(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
     try:
         return env.get_template(name).render(context)
-    except jinja2.TemplateError as exc:
+    except (jinja2.TemplateError, TypeError, ValueError, KeyError, AttributeError) as exc:
         where = getattr(exc, "filename", None) or name
         line = getattr(exc, "lineno", None)
         at = f"第 {line} 行" if line else ""
