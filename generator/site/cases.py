@@ -8,7 +8,6 @@ category) and refuses personal data; `render_case_pages` turns them into Markdow
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -18,6 +17,7 @@ import jinja2
 import yaml
 
 from generator.errors import DataError
+from generator.privacy.scan import scan_text
 from generator.reference import Reference, load_reference
 
 SOURCES = ("市民诉求", "主动治理", "企业咨询")
@@ -29,17 +29,6 @@ REQUIRED_KEYS = (
 )
 SLUG_RE = re.compile(r"^\d{4}-\d{2}-[a-z0-9]+(?:-[a-z0-9]+)*$")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-# Simple personal-data patterns (after NFKC). The project's privacy scanner runs on top.
-PII_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("手机号码", re.compile(r"(?<![0-9])(?:\+?86[- ]?)?1[3-9][0-9](?:[- ]?[0-9]{4}){2}(?![0-9])")),
-    ("固定电话", re.compile(r"(?<![0-9])0[0-9]{2,3}[- ]?[0-9]{7,8}(?![0-9])")),
-    ("身份证号码", re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9])|(?<![0-9])[0-9]{15}(?![0-9])")),
-    ("门牌号", re.compile(r"[0-9一二三四五六七八九十百零〇]+\s*(?:号院|号楼|单元|室|号)(?!线)")),
-    ("人名称谓", re.compile(r"[\u4e00-\u9fff](?:先生|女士|师傅|大爷|大妈|阿姨)")),
-    ("电子邮箱", re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")),
-)
-
 
 @dataclass(frozen=True)
 class Case:
@@ -79,13 +68,9 @@ def unwrap(text: str) -> str:
 
 
 def find_pii(text: str) -> str | None:
-    """Name of the first personal-data pattern found in `text`, or None."""
-    normalised = unicodedata.normalize("NFKC", text)
-    normalised = re.sub(r"[\u200b-\u200f\u2060\ufeff\u00ad]", "", normalised)
-    for name, pattern in PII_PATTERNS:
-        if pattern.search(normalised):
-            return name
-    return None
+    """Kind of the first personal data the project scanner finds in `text`, or None."""
+    matches = scan_text(text)
+    return matches[0].kind if matches else None
 
 
 def load_cases(folder: Path, reference: Reference | None = None) -> list[Case]:
