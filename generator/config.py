@@ -81,6 +81,23 @@ class MetricsConfig:
     """Smallest number of distinct complainants behind a published count or rate."""
 
 
+def read_yaml_mapping(path: Path, label: str, missing_fix: str) -> dict[str, Any]:
+    """A YAML file that must hold a mapping; Chinese ConfigError naming `label` otherwise.
+
+    `label` names the file for staff (e.g. 指标配置文件); `missing_fix` says how to get it back.
+    """
+    try:
+        raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"找不到{label} {path}。{missing_fix}") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{label} {path} 不是有效的 YAML（{exc}）。请检查缩进和引号。") from exc
+    if not isinstance(raw, dict):
+        kind = type(raw).__name__
+        raise ConfigError(f"{label} {path} 的顶层应为键值映射，实际是 {kind}。请对照仓库中的示例修改。")
+    return raw
+
+
 ORG_FIELDS = {
     "name": "主办单位名称",
     "address": "通信地址",
@@ -108,15 +125,8 @@ def org_settings(extra: dict[str, Any], source: Path) -> dict[str, str]:
 
 def load_metrics(path: Path) -> MetricsConfig:
     """Read data/metrics.yml; collect every problem, then raise one ConfigError."""
-    try:
-        raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise ConfigError(f"找不到指标配置文件 {path}。请从仓库恢复 data/metrics.yml。") from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"指标配置文件 {path} 不是有效的 YAML：{exc}") from exc
+    raw = read_yaml_mapping(path, "指标配置文件", "请从仓库恢复 data/metrics.yml。")
     problems: list[str] = []
-    if not isinstance(raw, dict):
-        raise ConfigError(f"指标配置文件 {path} 应为键值结构。")
 
     def number(section: dict[str, Any], key: str, where: str, lo: float, hi: float) -> float:
         value = section.get(key)

@@ -13,8 +13,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
-
+from generator.config import read_yaml_mapping
 from generator.dataset.schema import Field, contract_fields
 from generator.errors import ConfigError
 from generator.reference import Reference, load_reference
@@ -203,14 +202,7 @@ def load_profile(path: Path) -> Profile:
     """Read and check a profile; raise one ConfigError listing every problem."""
     path = Path(path)
     c = _Collector(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise ConfigError(f"找不到导入映射档案 {path}。请检查 --profile 的路径。") from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}：YAML 格式错误（{exc}）。请修正缩进或引号。") from exc
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}：档案应为 YAML 映射。请参照 data/profiles/README.md。")
+    data = read_yaml_mapping(path, "导入映射档案", "请检查 --profile 的路径。")
     _unknown(c, data, TOP_KEYS, "")
 
     fields = {f.name: f for f in contract_fields()}

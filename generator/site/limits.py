@@ -10,8 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from generator.config import read_yaml_mapping
 from generator.errors import ConfigError
 
 CONFIDENCE = ("checked", "secondary", "unverified")
@@ -23,16 +22,7 @@ Cell = int | float | str
 
 def load_limits(path: Path) -> dict[str, dict[str, dict[str, Any]]]:
     """Read and check data/limits.yml; every problem is collected and reported at once."""
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise ConfigError(f"找不到限值文件 {path}。请从仓库恢复 data/limits.yml。") from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"限值文件 {path} 不是有效的 YAML（{exc}）。请检查缩进和引号。") from exc
-    if not isinstance(raw, dict):
-        raise ConfigError(
-            f"限值文件 {path} 的顶层应为“标准代号: 表格”的映射，实际是 {type(raw).__name__}。"
-        )
+    raw = read_yaml_mapping(path, "限值文件", "请从仓库恢复 data/limits.yml。")
     problems: list[str] = []
     for source_key, tables in raw.items():
         if not isinstance(tables, dict):
