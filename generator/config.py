@@ -94,7 +94,8 @@ def read_yaml_mapping(path: Path, label: str, missing_fix: str) -> dict[str, Any
         raise ConfigError(f"{label} {path} 不是有效的 YAML（{exc}）。请检查缩进和引号。") from exc
     if not isinstance(raw, dict):
         kind = type(raw).__name__
-        raise ConfigError(f"{label} {path} 的顶层应为键值映射，实际是 {kind}。请对照仓库中的示例修改。")
+        raise ConfigError(
+            f"{label} {path} 的顶层应为键值映射，实际是 {kind}。请对照仓库中的示例修改。")
     return raw
 
 
