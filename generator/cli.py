@@ -119,7 +119,7 @@ def keygen(out: Path) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="报告格式。")
 def scan(paths: tuple[Path, ...], fmt: str) -> None:
-    """扫描文件或文件夹（CSV、JSON、Markdown、HTML、TXT）中的疑似个人信息；发现即退出码 1。"""
+    """扫描文件或文件夹（CSV、JSON、Markdown、HTML、TXT、YAML）中的疑似个人信息；发现即退出码 1。"""
     from generator.privacy.scan import format_json, format_report, scan_paths
 
     report = scan_paths(paths)

@@ -37,7 +37,7 @@ def _words(text: str) -> frozenset[str]:
 CSV_SUFFIXES = frozenset({".csv", ".tsv"})
 HTML_SUFFIXES = frozenset({".html", ".htm", ".svg"})
 JSON_SUFFIXES = frozenset({".json"})
-TEXT_SUFFIXES = frozenset({".md", ".markdown", ".txt"})
+TEXT_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".yml", ".yaml"})
 SCANNED_SUFFIXES = CSV_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES | TEXT_SUFFIXES
 
 _CUE_WORDS = (
