@@ -20,6 +20,7 @@ from generator.config import MetricsConfig, ProjectPaths
 from generator.errors import BuildError
 from generator.reference import Reference
 from generator.site import cases as case_pages
+from generator.site.charts import bar_chart
 from generator.site.format import FILTERS, change, missing, month_zh, num
 from generator.site.limits import load_limits
 from generator.site.opendata import write_open_data
@@ -90,6 +91,9 @@ def base_context(paths: ProjectPaths, agg: Aggregates, ref: Reference, metrics: 
         "cases_matching": case_pages.cases_matching,
         "headline": make_headline(agg),
         "change_phrase": change,
+        "bar_chart": bar_chart,
+        "month_short": lambda m: f"{m[2:4]}/{m[5:]}",
+        "month_zh": month_zh,
         "kpi": lambda scope, metric, period=ALL: lookup(agg.kpis, period, scope, metric),
         "CITY": CITY,
         "org": org,
