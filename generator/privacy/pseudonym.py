@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from generator.errors import ConfigError
+from generator.privacy.normalize import DELETED
 
 KEY_ENV = "ECOPORTAL_PSEUDONYM_KEY"
 """Environment variable holding the key itself, as hex."""
@@ -34,7 +35,8 @@ MISSING_KEY_MESSAGE = (
 )
 
 _DOMAIN = b"ecoportal/v1/"
-_INVISIBLE = re.compile("[\\s\u200b-\u200f\u2060\ufeff\u00ad]+")
+# Whitespace plus the characters the scanner also treats as invisible (one list, two users).
+_INVISIBLE = re.compile(f"[\\s{re.escape(DELETED)}]+")
 _NON_DIGIT = re.compile(r"[^0-9]")
 _MASK = re.compile(r"[*＊xX×]")
 
