@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import io
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +16,7 @@ import pyarrow.csv as pcsv
 
 from generator.dataset.schema import CONTRACT_PATH, contract_fields
 from generator.errors import DataError
+from generator.fileio import write_atomic
 
 MAX_VALUE_CHARS = 40
 _LONG_DIGITS = re.compile(r"[0-9０-９]{7,}")
@@ -99,22 +98,8 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     return buffer.getvalue()
 
 
-def write_atomic(path: Path, data: bytes | pd.DataFrame, encoding: str = "utf-8") -> Path:
-    """Write to a temporary file in the same folder, then os.replace it into place."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            if isinstance(data, bytes):
-                fh.write(data)
-            else:
-                data.to_csv(fh, index=False, encoding=encoding, lineterminator="\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+def _frame_csv(frame: pd.DataFrame, encoding: str) -> bytes:
+    return frame.to_csv(index=False, lineterminator="\n").encode(encoding)
 
 
 def write_package(out_dir: Path, package: pd.DataFrame, rejects: pd.DataFrame,
@@ -129,8 +114,8 @@ def write_package(out_dir: Path, package: pd.DataFrame, rejects: pd.DataFrame,
         "complaints": write_atomic(out_dir / "complaints.csv", csv_bytes(package)),
         "datapackage": write_atomic(out_dir / "datapackage.json", CONTRACT_PATH.read_bytes()),
         # Staff open these two in spreadsheet software: UTF-8 with BOM.
-        "rejects": write_atomic(out_dir / "rejects.csv", rejects, encoding="utf-8-sig"),
-        "unplaced": write_atomic(out_dir / "unplaced.csv", unplaced, encoding="utf-8-sig"),
+        "rejects": write_atomic(out_dir / "rejects.csv", _frame_csv(rejects, "utf-8-sig")),
+        "unplaced": write_atomic(out_dir / "unplaced.csv", _frame_csv(unplaced, "utf-8-sig")),
     }
 
 

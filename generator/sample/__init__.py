@@ -8,9 +8,6 @@ interrupted run never leaves a half-written file behind.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
@@ -19,6 +16,7 @@ import pyarrow.csv as pacsv
 from generator.config import load_metrics
 from generator.dataset.schema import CONTRACT_PATH
 from generator.errors import DataError
+from generator.fileio import write_atomic
 from generator.reference import load_reference
 from generator.sample.draw import month_starts
 from generator.sample.generate import Rows, draw_rows, generate
@@ -31,21 +29,6 @@ CHUNK_ROWS = 250_000
 __all__ = ["Rows", "draw_rows", "generate", "write_sample"]
 
 
-def _atomic_write(path: Path, write: Callable[[BinaryIO], None]) -> None:
-    """Write `path` through a temporary file in the same folder, then os.replace it."""
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            write(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp_name, 0o644)
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
-
-
 def _write_csv(fh: BinaryIO, drawn: Rows) -> None:
     """complaints.csv, built and written CHUNK_ROWS rows at a time to bound memory."""
     options = pacsv.WriteOptions(quoting_style="none", quoting_header="none", eol="\n",
@@ -55,10 +38,6 @@ def _write_csv(fh: BinaryIO, drawn: Rows) -> None:
         writer.write_table(first)
         for start in range(CHUNK_ROWS, drawn.count, CHUNK_ROWS):
             writer.write_table(drawn.table(start, min(start + CHUNK_ROWS, drawn.count)))
-
-
-def _write_bytes(fh: BinaryIO, data: bytes) -> None:
-    fh.write(data)
 
 
 def write_sample(
@@ -88,9 +67,8 @@ def write_sample(
             "或用 --out 指定另一个文件夹。"
         ) from exc
     try:
-        _atomic_write(out / "complaints.csv", lambda fh: _write_csv(fh, drawn))
-        contract = CONTRACT_PATH.read_bytes()
-        _atomic_write(out / "datapackage.json", lambda fh: _write_bytes(fh, contract))
+        write_atomic(out / "complaints.csv", lambda fh: _write_csv(fh, drawn))
+        write_atomic(out / "datapackage.json", CONTRACT_PATH.read_bytes())
     except OSError as exc:
         raise DataError(f"无法写出样例数据包到 {out}：{exc}。请检查该文件夹是否可写。") from exc
     first = month_starts(end_month, months)[0]
