@@ -6,6 +6,8 @@ prints the message and exits non-zero without a traceback.
 
 from __future__ import annotations
 
+from typing import IO, Any
+
 import click
 
 
@@ -16,6 +18,10 @@ class PortalError(click.ClickException):
 
     def format_message(self) -> str:
         return self.message
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        """Print "错误：<message>" to stderr (click's own prefix is English)."""
+        click.echo(f"错误：{self.format_message()}", file=file or click.get_text_stream("stderr"))
 
 
 class ConfigError(PortalError):

@@ -35,7 +35,7 @@ def test_serve_without_a_site_says_what_to_do(
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(main, ["serve", "--no-build"])
     assert result.exit_code == 1
-    assert result.output.strip() == "Error: site 中没有网站。请先运行 `ecoportal build`。"
+    assert result.output.strip() == "错误：site 中没有网站。请先运行 `ecoportal build`。"
 
 
 def test_preview_server_serves_the_built_site(built: Built) -> None:

@@ -173,7 +173,7 @@ def test_cli_refuses_without_key(tmp_path: Path) -> None:
                                   "--out", str(out)])
     assert result.exit_code == 1
     assert result.output == (
-        "Error: 缺少化名密钥，无法生成化名，已停止导入。请先运行 "
+        "错误：缺少化名密钥，无法生成化名，已停止导入。请先运行 "
         "`ecoportal keygen --out ~/.ecoportal/pseudonym.key` 生成密钥文件，"
         "再设置环境变量 ECOPORTAL_KEY_FILE=~/.ecoportal/pseudonym.key"
         "（或用 --key-file 指定该文件）。"
