@@ -1,8 +1,10 @@
-"""The build: load → validate → privacy gate → aggregate → render → mkdocs → gate → swap.
+"""The build: check site dir → load → validate → privacy gate → aggregate → render → mkdocs
+→ gate → swap.
 
 Atomic: pages are rendered into a temporary docs folder and mkdocs builds into a temporary
-sibling of site/; only when every stage (including the final privacy scan) has passed is the
-new folder renamed into place. Any failure leaves the previous site/ exactly as it was.
+sibling of the site folder; only when every stage (including the final privacy scan) has passed
+is the new folder swapped into place. Any failure leaves the previous site exactly as it was.
+Which site folders may be replaced, the temporary folders and the swap: see publish.py.
 """
 
 from __future__ import annotations
@@ -10,9 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import http.server
 import logging
-import os
-import shutil
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -21,6 +20,18 @@ from typing import Any
 
 from generator.config import ProjectPaths, load_metrics, org_settings
 from generator.errors import BuildError, DataError
+from generator.site.publish import (
+    DOCS_PREFIX,
+    NEW_PREFIX,
+    OLD_PREFIX,
+    check_site_dir,
+    clean_stale,
+    prepare_parent,
+    swap,
+    temp_folder,
+    write_marker,
+)
+from generator.text import shown
 
 Echo = Callable[[str], None]
 
@@ -58,6 +69,11 @@ def build_site(root: Path, *, package: Path, site_dir: Path, echo: Echo,
     paths = ProjectPaths(root.resolve())
     package = package if package.is_absolute() else paths.root / package
     site_dir = site_dir if site_dir.is_absolute() else paths.root / site_dir
+    target = check_site_dir(paths, package, site_dir)  # refuses before any work
+    prepare_parent(target)
+    work = paths.root / ".build"
+    clean_stale(work, [DOCS_PREFIX])
+    clean_stale(target.parent, [NEW_PREFIX, OLD_PREFIX])
     stages = Stages(echo, 6)
     with stages.stage(f"读取并校验数据包 {package}"):
         report = validate_package(package)
@@ -70,23 +86,20 @@ def build_site(root: Path, *, package: Path, site_dir: Path, echo: Echo,
         gate_sources(report.frame, report.csv_path, paths.site_src)
     with stages.stage("统计汇总"):
         agg = aggregate(report.frame, metrics, ref)
-    work = paths.root / ".build"
-    work.mkdir(exist_ok=True)
-    docs = Path(tempfile.mkdtemp(prefix="docs-", dir=work))
-    new_site = Path(tempfile.mkdtemp(prefix=".site-new-", dir=site_dir.parent))
-    try:
+    # Both temporary folders are removed on every way out, KeyboardInterrupt included.
+    with temp_folder(work, DOCS_PREFIX) as docs, \
+            temp_folder(target.parent, NEW_PREFIX) as new_site:
         config = _load_mkdocs_config(paths.mkdocs_yml, docs, new_site)
         org = org_settings(dict(config["extra"]), paths.mkdocs_yml)
         with stages.stage("渲染页面和开放数据"):
             result = render_docs(paths, agg, ref, metrics, org, docs, today or dt.date.today())
         with stages.stage("mkdocs 构建网站"):
             _run_mkdocs(config)
+        write_marker(new_site)
         with stages.stage("隐私检查：生成的网站"):
             scanned = gate_site(new_site)
-        _swap(new_site, site_dir)
-    finally:
-        shutil.rmtree(docs, ignore_errors=True)
-        shutil.rmtree(new_site, ignore_errors=True)
+        check_site_dir(paths, package, site_dir)  # unchanged while we built?
+        swap(new_site, target)
     echo(
         f"构建完成：{result.pages} 个页面、{result.data_files} 个开放数据文件，"
         f"发布 {report.rows:,} 条记录（{agg.months[0]} 至 {agg.latest_month}）的统计；"
@@ -138,26 +151,13 @@ def _run_mkdocs(config: Any) -> None:
         logger.removeHandler(collect)
 
 
-def _swap(new_site: Path, site_dir: Path) -> None:
-    """Put new_site in place of site_dir; on failure the old site is restored."""
-    old = site_dir.with_name(f".site-old-{os.getpid()}")
-    had_old = site_dir.exists()
-    if had_old:
-        os.rename(site_dir, old)
-    try:
-        os.rename(new_site, site_dir)
-    except OSError as exc:
-        if had_old:
-            os.rename(old, site_dir)
-        raise BuildError(f"无法把新网站放到 {site_dir}：{exc}。原网站保持不变。") from exc
-    if had_old:
-        shutil.rmtree(old, ignore_errors=True)
-
-
 def serve_site(site: Path, *, port: int, echo: Echo) -> None:
     """Serve the built site on 127.0.0.1 until interrupted."""
-    if not (site / "index.html").exists():
-        raise BuildError(f"{site} 中没有网站。请先运行 `ecoportal build`。")
+    if not site.is_dir():
+        raise BuildError(f"找不到网站文件夹 {shown(site)}。请先运行 `ecoportal build` 生成网站。")
+    if not (site / "index.html").is_file():
+        raise BuildError(f"{shown(site)} 中没有网站（缺少 index.html）。"
+                         "请先运行 `ecoportal build` 生成网站。")
     handler = _handler_for(site)
     with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
         echo(f"预览地址：http://127.0.0.1:{port}/ （按 Ctrl+C 停止）")
