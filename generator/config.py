@@ -6,6 +6,7 @@ in one pass (the mkdocs `config/base.py` habit).
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 import yaml
 
 from generator.errors import ConfigError
+from generator.text import ESCAPED_NOTE, has_escapes, shown
 
 URGENCY_CLASSES = ("紧急", "民生保障", "一般", "疑难")
 
@@ -81,22 +83,108 @@ class MetricsConfig:
     """Smallest number of distinct complainants behind a published count or rate."""
 
 
+class _Loader(yaml.SafeLoader):
+    """safe_load, except that an impossible date (2024-02-30) is a YAML error with its line.
+
+    PyYAML builds dates with datetime.date(), which raises a bare ValueError; here it becomes
+    a MarkedYAMLError like any other syntax problem.
+    """
+
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError as exc:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"“{shown(node.value)}” 像日期，但不是有效的日期", node.start_mark,
+            ) from exc
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """Where and what, from PyYAML's error (its wording is English; the place is what helps)."""
+    if isinstance(exc, yaml.MarkedYAMLError) and exc.problem_mark is not None:
+        mark = exc.problem_mark
+        return f"第 {mark.line + 1} 行第 {mark.column + 1} 列：{exc.problem}"
+    return str(exc)
+
+
 def read_yaml_mapping(path: Path, label: str, missing_fix: str) -> dict[str, Any]:
     """A YAML file that must hold a mapping; Chinese ConfigError naming `label` otherwise.
 
     `label` names the file for staff (e.g. 指标配置文件); `missing_fix` says how to get it back.
+    Every YAML file the program reads goes through here.
     """
     try:
-        raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8-sig")
+        raw: Any = yaml.load(text, Loader=_Loader)  # a SafeLoader subclass
     except FileNotFoundError as exc:
         raise ConfigError(f"找不到{label} {path}。{missing_fix}") from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{label} {path} 不是有效的 YAML（{exc}）。请检查缩进和引号。") from exc
-    if not isinstance(raw, dict):
-        kind = type(raw).__name__
+    except UnicodeDecodeError as exc:
         raise ConfigError(
-            f"{label} {path} 的顶层应为键值映射，实际是 {kind}。请对照仓库中的示例修改。")
+            f"{label} {path} 不是 UTF-8 编码（第 {exc.start + 1:,} 个字节无法解码）。"
+            "请用 UTF-8 编码另存该文件。") from exc
+    except OSError as exc:
+        raise ConfigError(f"无法读取{label} {path}（{exc.strerror or exc}）。"
+                          "请检查路径和文件权限。") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{label} {path} 不是有效的 YAML（{_yaml_problem(exc)}）。"
+                          "请检查缩进、冒号和引号；日期请写成有效的 YYYY-MM-DD。") from exc
+    if not isinstance(raw, dict):
+        raise ConfigError(
+            f"{label} {path} 的顶层应为键值映射，实际是{kind_of(raw)}。请对照仓库中的示例修改。")
     return raw
+
+
+def kind_of(value: Any) -> str:
+    """What a YAML value is, in words staff know (for "应为映射，现为列表" messages)."""
+    if value is None:
+        return "空值（null）"
+    if isinstance(value, bool):
+        return "是/否值（true/false）"
+    if isinstance(value, int | float):
+        return "数字"
+    if isinstance(value, str):
+        return "文字"
+    if isinstance(value, list):
+        return "列表"
+    if isinstance(value, dict):
+        return "映射（键: 值）"
+    if isinstance(value, dt.date):
+        return "日期"
+    return type(value).__name__
+
+
+class Problems:
+    """Problems found in one file, reported together; tracks whether a value was escaped."""
+
+    def __init__(self) -> None:
+        self.items: list[str] = []
+        self.escaped = False
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def add(self, text: str) -> None:
+        self.items.append(text)
+
+    def value(self, value: Any) -> str:
+        """`value` for a message: text in “ ” quotes, escaped and cut; others as YAML shows them."""
+        text = value if isinstance(value, str) else yaml.safe_dump(
+            value, allow_unicode=True, default_flow_style=True, width=10**6).strip()
+        text = text.removesuffix("\n...").removesuffix("...").strip()
+        self.escaped |= has_escapes(text)
+        return f"“{shown(text)}”" if isinstance(value, str) else shown(text)
+
+    def shape(self, where: str, value: Any, expected: str) -> None:
+        """`where` holds `value` but should hold `expected` (e.g. 映射, 列表, 0 到 1 之间的数)."""
+        now = kind_of(value) if value is None else f"{kind_of(value)} {self.value(value)}"
+        self.add(f"{where} 应为{expected}，现为{now}。")
+
+    def listing(self) -> str:
+        note = f"\n{ESCAPED_NOTE}" if self.escaped else ""
+        return "\n".join(f"  - {p}" for p in self.items) + note
 
 
 ORG_FIELDS = {
@@ -127,29 +215,41 @@ def org_settings(extra: dict[str, Any], source: Path) -> dict[str, str]:
 def load_metrics(path: Path) -> MetricsConfig:
     """Read data/metrics.yml; collect every problem, then raise one ConfigError."""
     raw = read_yaml_mapping(path, "指标配置文件", "请从仓库恢复 data/metrics.yml。")
-    problems: list[str] = []
+    problems = Problems()
 
-    def number(section: dict[str, Any], key: str, where: str, lo: float, hi: float) -> float:
-        value = section.get(key)
+    def section(key: str) -> dict[str, Any] | None:
+        value = raw.get(key)
+        if isinstance(value, dict):
+            return value
+        if key not in raw:
+            problems.add(f"缺少 {key} 部分。请从仓库中的 data/metrics.yml 复制这一部分。")
+        else:
+            problems.shape(key, value, "映射（每行“名称: 数值”）")
+        return None  # a broken section is reported once, not once per key
+
+    def number(sec: dict[str, Any] | None, key: str, where: str, lo: float, hi: float) -> float:
+        value = None if sec is None else sec.get(key)
         if not isinstance(value, int | float) or isinstance(value, bool) or not lo <= value <= hi:
-            problems.append(f"{where}.{key} 的值 {value!r} 无效：应为 {lo} 到 {hi} 之间的数。")
+            if sec is not None:
+                problems.add(f"{where}.{key} 的值 {problems.value(value)} 无效："
+                             f"应为 {lo} 到 {hi} 之间的数。")
             return lo
         return float(value)
 
-    rates = raw.get("rates") or {}
+    rates = section("rates")
     weight = number(rates, "basic_satisfied_weight", "rates", 0, 1)
-    cw_raw = raw.get("composite_weights") or {}
+    cw_raw = section("composite_weights")
     weights = {
         k: number(cw_raw, k, "composite_weights", 0, 1)
         for k in ("responded_rate", "resolved_rate", "satisfied_rate")
     }
     if not problems and abs(sum(weights.values()) - 1) > 1e-9:
-        problems.append(f"composite_weights 三个权重之和应为 1，现为 {sum(weights.values()):g}。")
-    dl_raw = raw.get("deadlines_hours") or {}
+        problems.add(f"composite_weights 三个权重之和应为 1，现为 {sum(weights.values()):g}。")
+    dl_raw = section("deadlines_hours")
     deadlines = {k: number(dl_raw, k, "deadlines_hours", 0.1, 24 * 366) for k in URGENCY_CLASSES}
-    disclosure = raw.get("disclosure") or {}
+    disclosure = section("disclosure")
     k_min = number(disclosure, "min_complainants", "disclosure", 1, 1000)
     if problems:
-        listed = "\n".join(f"  - {p}" for p in problems)
-        raise ConfigError(f"指标配置文件 {path} 有 {len(problems)} 处错误：\n{listed}")
+        raise ConfigError(
+            f"指标配置文件 {path} 有 {len(problems.items)} 处错误：\n{problems.listing()}")
     return MetricsConfig(weight, weights, deadlines, int(k_min))

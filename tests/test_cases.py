@@ -126,8 +126,10 @@ def test_duplicate_slug_and_broken_yaml_are_reported(tmp_path: Path) -> None:
     (folder / "broken.yml").write_text("slug: [unclosed\n", encoding="utf-8")
     with pytest.raises(DataError) as err:
         load_cases(folder, REF)
-    assert err.value.message.startswith(f"案例文件 {folder / 'broken.yml'}：不是有效的 YAML（")
-    assert err.value.message.endswith("）。请检查缩进、冒号和引号。")
+    assert err.value.message == (
+        f"案例文件 {folder / 'broken.yml'} 不是有效的 YAML（第 2 行第 1 列："
+        "expected ',' or ']', but got '<stream end>'）。"
+        "请检查缩进、冒号和引号；日期请写成有效的 YYYY-MM-DD。")
 
 
 def test_case_pages_have_the_three_sections() -> None:

@@ -30,7 +30,7 @@ def test_every_problem_is_listed(tmp_path: Path) -> None:
     assert caught.value.message == (
         f"指标配置文件 {bad} 有 2 处错误：\n"
         "  - rates.basic_satisfied_weight 的值 1.5 无效：应为 0 到 1 之间的数。\n"
-        "  - deadlines_hours.紧急 的值 '两小时' 无效：应为 0.1 到 8784 之间的数。"
+        "  - deadlines_hours.紧急 的值 “两小时” 无效：应为 0.1 到 8784 之间的数。"
     )
 
 

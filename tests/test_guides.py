@@ -214,7 +214,7 @@ def test_bad_limits_file_is_reported(tmp_path: Path) -> None:
         f"限值文件 {bad} 有 2 处错误：\n"
         "  - gb3096.zones：id 为 “gb3096.zone”，应与所在位置一致，改为 “gb3096.zones”。\n"
         "  - gb22337.boundary 第 1 行：应有 3 个单元格（与 columns 对应），"
-        "实际为 ['0 类', 50]。"
+        "实际为 [0 类, 50]。"
     )
 
 

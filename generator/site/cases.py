@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-import yaml
 
-from generator.errors import DataError
+from generator.config import kind_of, read_yaml_mapping
+from generator.errors import ConfigError, DataError
 from generator.privacy.scan import scan_text
 from generator.reference import Reference, load_reference
+from generator.text import ESCAPED_NOTE, has_escapes, shown
 
 SOURCES = ("市民诉求", "主动治理", "企业咨询")
 RESULTS = ("已解决", "已化解", "已指导", "持续跟踪")
@@ -28,6 +29,8 @@ REQUIRED_KEYS = (
     "received", "handled", "follow_up", "result", "tags",
 )
 SLUG_RE = re.compile(r"^\d{4}-\d{2}-[a-z0-9]+(?:-[a-z0-9]+)*$")
+NAME_KEYS = ("district", "street", "element", "category", "source", "result")
+"""Keys looked up in the reference data or a fixed list: must be text."""
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 @dataclass(frozen=True)
@@ -100,13 +103,9 @@ def load_cases(folder: Path, reference: Reference | None = None) -> list[Case]:
 def _read_case(path: Path, ref: Reference) -> tuple[Case | None, list[str]]:
     head = f"案例文件 {path}"
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        return None, [f"{head}：不是有效的 YAML（{exc}）。请检查缩进、冒号和引号。"]
-    except UnicodeDecodeError:
-        return None, [f"{head}：不是 UTF-8 编码。请用 UTF-8 另存。"]
-    if not isinstance(raw, dict):
-        return None, [f"{head}：应为“字段: 值”的映射，参照 data/cases/ 中的其他案例。"]
+        raw = read_yaml_mapping(path, "案例文件", "")
+    except ConfigError as exc:
+        return None, [exc.message]
     problems = [
         f"{head}：缺少字段 {key}。请补上（字段说明见 data/cases/README.md）。"
         for key in REQUIRED_KEYS
@@ -132,11 +131,17 @@ def _read_case(path: Path, ref: Reference) -> tuple[Case | None, list[str]]:
 
 
 def _bad(head: str, key: str, value: Any, problem: str, fix: str) -> str:
-    return f"{head}：字段 {key} 的值 “{value}” {problem}。{fix}"
+    note = ESCAPED_NOTE if has_escapes(value) else ""
+    return f"{head}：字段 {key} 的值 “{shown(value)}” {problem}。{fix}{note}"
 
 
 def _check_values(head: str, path: Path, raw: dict[str, Any], ref: Reference) -> list[str]:
-    problems: list[str] = []
+    problems = [
+        _bad(head, key, raw[key], f"是{kind_of(raw[key])}，不是文字", "请写成一段文字。")
+        for key in NAME_KEYS if not isinstance(raw[key], str)
+    ]
+    if problems:
+        return problems
     slug = raw["slug"]
     if not isinstance(slug, str) or not SLUG_RE.match(slug):
         problems.append(_bad(head, "slug", slug, "格式不对",
