@@ -10,6 +10,8 @@ from __future__ import annotations
 import codecs
 from pathlib import Path
 
+import numpy as np
+
 from generator.errors import DataError
 
 UTF8 = "UTF-8"
@@ -20,6 +22,7 @@ _RESAVE = (
     "请用 Excel 或 WPS 打开该文件，选择“另存为”，文件类型选“CSV UTF-8（逗号分隔）”后重新保存；"
     "或在记事本中“另存为”，编码选“UTF-8”。"
 )
+_DAMAGED = "，可能是文件损坏，或拼接了不同编码的内容"
 
 
 def _refuse(path: Path, what: str) -> DataError:
@@ -29,11 +32,33 @@ def _refuse(path: Path, what: str) -> DataError:
     )
 
 
+def _where(data: bytes, offset: int) -> str:
+    """"第 L 行（第 B 个字节）" for the 0-based byte `offset` of `data` (both 1-based)."""
+    before = data[:offset]
+    breaks = before.count(b"\n")
+    if not breaks and b"\n" not in data:  # CR-only line ends
+        breaks = before.count(b"\r")
+    return f"第 {breaks + 1:,} 行（第 {offset + 1:,} 个字节）"
+
+
+_STRONG_UTF8 = 8
+"""Valid multi-byte UTF-8 characters before the first invalid byte that settle the question:
+GB18030 text that happens to look like UTF-8 rarely manages more than one or two."""
+
+
+def _non_ascii_chars(prefix: bytes) -> int:
+    """Characters beyond ASCII in `prefix`, which is valid UTF-8 (count the lead bytes)."""
+    return int(np.count_nonzero(np.frombuffer(prefix, dtype=np.uint8) >= 0xC0))
+
+
 def decode_csv_bytes(data: bytes, path: Path) -> tuple[str, bytes]:
     """Return (encoding label, the content as UTF-8 bytes without BOM).
 
     Raises DataError for UTF-16/UTF-32 files, files containing NUL bytes and bytes that are
-    neither valid UTF-8 nor valid GB18030.
+    not valid in the encoding the file claims, naming the line and byte where it stops being
+    valid. A UTF-8 BOM claims UTF-8; so does valid multi-byte UTF-8 before the first invalid
+    byte (unless the whole file is valid GB18030 and the evidence is only a few characters);
+    otherwise the file claims GB18030.
     """
     if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
         raise _refuse(path, "文件是 UTF-32 编码")
@@ -46,20 +71,29 @@ def decode_csv_bytes(data: bytes, path: Path) -> tuple[str, bytes]:
         try:
             body.decode("utf-8")
         except UnicodeDecodeError as exc:
+            where = _where(data, exc.start + len(codecs.BOM_UTF8))
             raise _refuse(
-                path, f"文件以 UTF-8 BOM 开头，但第 {exc.start + 3} 个字节起不是有效的 UTF-8"
+                path, f"文件以 UTF-8 BOM 开头，但{where}起不是有效的 UTF-8{_DAMAGED}"
             ) from exc
         return UTF8_BOM, body
     try:
         data.decode("utf-8")
         return UTF8, data
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        utf8_stop = exc.start
+    evidence = _non_ascii_chars(data[:utf8_stop])
+    utf8_claim = _refuse(
+        path, f"{_where(data, utf8_stop)}起不是有效的 UTF-8（此前的内容是 UTF-8 编码）{_DAMAGED}"
+    )
+    if evidence >= _STRONG_UTF8:
+        raise utf8_claim
     try:
         text = data.decode("gb18030")
     except UnicodeDecodeError as exc:
+        if evidence:
+            raise utf8_claim from exc
         raise _refuse(
-            path, f"第 {exc.start + 1} 个字节起既不是有效的 UTF-8，也不是有效的 GB18030"
+            path, f"{_where(data, exc.start)}起不是有效的 GB18030（文件也不是有效的 UTF-8）"
         ) from exc
     return GB18030, text.encode("utf-8")
 

@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
+from generator.dataset.descriptor import check_schema, first_resource, resource_csv_path
 from generator.dataset.encoding import read_csv_bytes
 from generator.errors import DataError
 
@@ -33,7 +34,11 @@ class PackageFiles:
 
 
 def locate_package(path: Path) -> PackageFiles:
-    """Find datapackage.json (path is the package folder or the file) and the first CSV."""
+    """Find datapackage.json (path is the package folder or the file) and its CSV.
+
+    The descriptor is checked before anything else is read: resources[0].path must stay
+    inside the package folder and the schema must equal the contract's (descriptor.py).
+    """
     descriptor_path = (
         path if path.suffix == ".json" or path.is_file() else path / "datapackage.json"
     )
@@ -49,25 +54,14 @@ def locate_package(path: Path) -> PackageFiles:
         )
     try:
         descriptor = json.loads(descriptor_path.read_text(encoding="utf-8-sig"))
-        resource = descriptor["resources"][0]
-        resource_path = resource["path"]
-        if not isinstance(resource["schema"]["fields"], list):
-            raise TypeError("fields")
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise DataError(
             f"{descriptor_path} 不是有效的 JSON 文件（{exc}）。"
             "请从 generator/dataset/datapackage.json 重新复制。"
         ) from exc
-    except (KeyError, IndexError, TypeError) as exc:
-        raise DataError(
-            f"{descriptor_path} 缺少 resources[0].path 或 resources[0].schema.fields。"
-            "请从 generator/dataset/datapackage.json 重新复制。"
-        ) from exc
-    if not isinstance(resource_path, str):
-        raise DataError(
-            f"{descriptor_path} 中 resources[0].path 应为一个相对文件路径，例如 complaints.csv。"
-        )
-    csv_path = descriptor_path.parent / resource_path
+    resource = first_resource(descriptor, descriptor_path)
+    csv_path = resource_csv_path(resource, descriptor_path)
+    check_schema(resource, descriptor_path)
     if not csv_path.is_file():
         raise DataError(
             f"找不到数据文件 {csv_path}（datapackage.json 的 resources[0].path 指向它）。"
@@ -181,16 +175,24 @@ def _parse_arrow(data: bytes, encoding: str, labels: list[str], threads: bool) -
     return RawTable(encoding, labels, columns, all_rows[order], counts, extras)
 
 
+def _first_line(data: bytes) -> bytes:
+    """The header line: up to the first LF, CRLF or bare CR (old Mac exports end lines so;
+    pyarrow and the csv module both accept all three)."""
+    lf = data.find(b"\n")
+    cr = data.find(b"\r", 0, len(data) if lf < 0 else lf)
+    end = cr if cr >= 0 else lf
+    return data if end < 0 else data[:end]
+
+
 def read_raw(csv_path: Path) -> RawTable:
     """Decode and parse `csv_path`; every cell a string."""
     encoding, data = read_csv_bytes(csv_path)
     if not data or (data[:4096].isspace() and data.isspace()):
         raise DataError(f"文件 {csv_path} 是空的：至少要有一行表头。请重新导出数据。")
-    first_line_end = data.find(b"\n")
-    head = data if first_line_end < 0 else data[:first_line_end]
+    head = _first_line(data)
     if b'"' in head:
         return _parse_python(data.decode("utf-8"), encoding)
-    labels = next(csv.reader([head.decode("utf-8").rstrip("\r")]))
+    labels = next(csv.reader([head.decode("utf-8")]))
     if len(labels) < 2:
         # A one-column header cannot tell short rows from blank lines: keep it exact.
         return _parse_python(data.decode("utf-8"), encoding)

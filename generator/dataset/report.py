@@ -12,6 +12,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from generator.text import ESCAPED_NOTE, has_escapes, shown
+
 MAX_STORED_ISSUES = 10_000
 
 
@@ -103,13 +105,31 @@ class IssueSink:
         return [k[3] for k in keyed[:MAX_STORED_ISSUES]]
 
 
+def masked(value: str) -> str:
+    """`value` with anything the personal-data scanner recognises replaced by its masked form
+    (a phone number put in a wrong column must not reach a terminal or a CI log)."""
+    from generator.privacy.scan import scan_text
+
+    out = value
+    for match in sorted(scan_text(value), key=lambda m: m.start, reverse=True):
+        out = out[: match.start] + match.masked + out[match.end :]
+    return out
+
+
+def displayed(value: str) -> str:
+    """A cell value as reports show it: masked, invisible characters escaped, cut to ~80."""
+    return shown(masked(value))
+
+
 def _line(issue: Issue, titles: dict[str, str]) -> str:
     where = "表头" if issue.row is None else f"第 {issue.row} 行"
     if issue.field:
         title = titles.get(issue.field)
         where += f"，字段 {issue.field}（{title}）" if title else f"，字段 {issue.field}"
-    what = issue.message if issue.value is None else f"值 “{issue.value}” {issue.message}"
-    return f"{where}：{what}。修正方法：{issue.fix}。"
+    if issue.value is None:
+        return f"{where}：{issue.message}。修正方法：{issue.fix}。"
+    note = ESCAPED_NOTE if has_escapes(masked(issue.value)) else ""
+    return f"{where}：值 “{displayed(issue.value)}” {issue.message}。修正方法：{issue.fix}。{note}"
 
 
 def format_text(report: ValidationReport, max_errors: int = 200) -> str:
@@ -139,7 +159,7 @@ def format_json(report: ValidationReport) -> str:
                 "file": i.file,
                 "row": i.row,
                 "field": i.field,
-                "value": i.value,
+                "value": None if i.value is None else displayed(i.value),
                 "code": i.code,
                 "message": i.message,
                 "fix": i.fix,

@@ -33,7 +33,8 @@ def contract_descriptor() -> dict[str, Any]:
 
 
 def parse_fields(descriptor: dict[str, Any]) -> tuple[Field, ...]:
-    """Fields of the first resource's schema."""
+    """Fields of the first resource's schema (already checked against the contract's by
+    generator.dataset.descriptor, apart from descriptive properties)."""
     schema = descriptor["resources"][0]["schema"]
     fields = []
     for f in schema["fields"]:
@@ -41,7 +42,7 @@ def parse_fields(descriptor: dict[str, Any]) -> tuple[Field, ...]:
         fields.append(
             Field(
                 name=f["name"],
-                title=f.get("title", f["name"]),
+                title=f["title"] if isinstance(f.get("title"), str) else f["name"],
                 type=f.get("type", "string"),
                 required=bool(c.get("required", False)),
                 enum=tuple(c["enum"]) if "enum" in c else None,

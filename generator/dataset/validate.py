@@ -6,6 +6,7 @@ Fast (pyarrow/numpy, no per-row Python over valid data) and equivalent to fricti
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -18,6 +19,8 @@ import pyarrow.compute as pc
 from generator.dataset.load import RawTable, locate_package, read_raw
 from generator.dataset.report import Issue, IssueSink, ValidationReport
 from generator.dataset.schema import IDENTIFIER_FIELDS, Field, parse_fields
+from generator.dataset.settings import DataSettings, beijing_today, project_data_settings
+from generator.dataset.validate_dates import check_time_window
 from generator.dataset.validate_fields import FieldResult, check_header, check_rows
 from generator.dataset.validate_rules import check_cross_fields
 from generator.errors import DataError
@@ -83,27 +86,39 @@ def default_reference_folder() -> Path:
     return (Path.cwd() / "data" / "reference").resolve()
 
 
-def validate_package(path: Path, reference: Path | None = None) -> ValidationReport:
-    """Check the package at `path` (folder or datapackage.json); never raises for bad data.
+def validate_package(
+    path: Path,
+    reference: Path | None = None,
+    *,
+    today: dt.date | None = None,
+    settings: DataSettings | None = None,
+) -> ValidationReport:
+    """Check the package at `path` (folder or datapackage.json); never raises for bad rows.
 
-    DataError is raised only when the package cannot be read at all (missing files, bad JSON,
-    unrecognised encoding). `reference` defaults to data/reference under the current directory.
+    DataError is raised when the package cannot be read or trusted at all: missing files, bad
+    JSON, a resource path leaving the package folder, a schema that differs from the
+    contract (every difference listed), an unrecognised encoding, no records. `reference`
+    defaults to data/reference under the current directory, `settings` to the current
+    directory's data/settings.yml (or its defaults), `today` to today in Beijing: times
+    after the end of that day, or before 1 January of settings.earliest_year, are row errors.
     """
     files = locate_package(path)
-    try:
-        fields = parse_fields(files.descriptor)
-        schema = files.descriptor["resources"][0]["schema"]
-        pk = schema.get("primaryKey", [])
-        primary_key = [pk] if isinstance(pk, str) else list(pk)
-    except (KeyError, TypeError) as exc:
-        raise DataError(
-            f"{files.descriptor_path} 的 schema.fields 格式有误（{exc}）。"
-            "请从 generator/dataset/datapackage.json 重新复制。"
-        ) from exc
+    settings = settings or project_data_settings(Path.cwd())
+    fields = parse_fields(files.descriptor)
+    schema = files.descriptor["resources"][0]["schema"]
+    pk = schema.get("primaryKey", [])
+    primary_key = [pk] if isinstance(pk, str) else list(pk)
     raw = read_raw(files.csv_path)
+    if raw.rows == 0:
+        raise DataError(
+            f"数据包没有记录：文件 {files.csv_path} 只有表头，没有工单记录。"
+            "请导出含有记录的数据后用 `ecoportal import` 重新生成数据包，"
+            "或用 `ecoportal sample` 生成样例数据包。"
+        )
     sink = IssueSink(str(files.csv_path), [f.name for f in fields])
     header_ok = check_header(raw.labels, fields, sink)
     parsed = check_rows(raw, fields, primary_key, sink, header_ok)
+    check_time_window(raw, fields, parsed, sink, settings, today or beijing_today())
     frame: pd.DataFrame | None = None
     if header_ok:
         frame = typed_frame(raw, fields, parsed)

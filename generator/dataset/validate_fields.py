@@ -46,10 +46,12 @@ class FieldResult:
     row_has_error: npt.NDArray[np.bool_]
     header_ok: bool
     datetimes: dict[str, npt.NDArray[np.datetime64]] = field(default_factory=dict)
+    valid_times: dict[str, npt.NDArray[np.bool_]] = field(default_factory=dict)
+    """Datetime field → cells that hold a valid time (the value may be NaT past year 2261)."""
     empties: dict[str, npt.NDArray[np.bool_]] = field(default_factory=dict)
 
 
-def _take(col: pa.ChunkedArray, idx: npt.NDArray[np.intp]) -> list[str | None]:
+def take_values(col: pa.ChunkedArray, idx: npt.NDArray[np.intp]) -> list[str | None]:
     out: list[str | None] = col.take(pa.array(idx[:10_000])).to_pylist()
     return out
 
@@ -180,9 +182,10 @@ def check_rows(
         if f.type == "datetime":
             typed_ok, values = parse_datetimes(col, f.format or "%Y-%m-%dT%H:%M:%S")
             result.datetimes[f.name] = values
+            result.valid_times[f.name] = typed_ok & filled
             idx = np.flatnonzero(~typed_ok & filled)
             fix = _DT_FIX if (f.format or "") == "%Y-%m-%dT%H:%M:%S" else f"按格式 {f.format} 填写"
-            sink.add("type-error", f.name, rows[idx], _take(col, idx), "不是有效的时间", fix)
+            sink.add("type-error", f.name, rows[idx], take_values(col, idx), "不是有效的时间", fix)
         elif f.type == "boolean":
             allowed = pa.array(list(f.true_values + f.false_values), pa.string())
             typed_ok = as_numpy_bool(pc.is_in(col, value_set=allowed)) | empty
@@ -192,7 +195,7 @@ def check_rows(
                 "type-error",
                 f.name,
                 rows[idx],
-                _take(col, idx),
+                take_values(col, idx),
                 "不是有效的是/否值",
                 f"只能填写{choices}，或留空",
             )
@@ -206,7 +209,7 @@ def check_rows(
                 "constraint-error",
                 f.name,
                 rows[idx],
-                _take(col, idx),
+                take_values(col, idx),
                 "不在允许的取值范围内",
                 "只能填写以下之一：" + "、".join(f.enum),
             )
@@ -226,7 +229,7 @@ def check_rows(
                     "constraint-error",
                     f.name,
                     rows[idx],
-                    _take(col, idx),
+                    take_values(col, idx),
                     "格式不对",
                     f"应为{hint}",
                 )
@@ -271,7 +274,7 @@ def _unique(
         "unique-error",
         f.name,
         rows[hit],
-        _take(col, hit),
+        take_values(col, hit),
         lambda k: f"与第 {first_rows[k]} 行重复，本列的值必须唯一",
         "删除重复的行，或更正其中一个编号",
     )
