@@ -133,14 +133,14 @@ def test_default_site_symlinked_to_a_foreign_folder_is_refused(
     assert snapshot(tmp_path) == before
 
 
-def test_serve_refuses_a_folder_that_is_not_a_site(project: Path) -> None:
-    assert_refused(run_cli(["serve", "--no-build"]),
-                   "错误：找不到网站文件夹 site。请先运行 `ecoportal build` 生成网站。")
+def test_serve_refuses_a_folder_or_file_that_is_not_a_site(project: Path) -> None:
+    message = "错误：site 中没有网站。请先运行 `ecoportal build`。"
     (project / "site").mkdir()
     (project / "site" / "notes.txt").write_text("x", "utf-8")
-    assert_refused(run_cli(["serve", "--no-build"], untouched=[project]),
-                   "错误：site 中没有网站（缺少 index.html）。"
-                   "请先运行 `ecoportal build` 生成网站。")
+    assert_refused(run_cli(["serve", "--no-build"], untouched=[project]), message)
+    shutil.rmtree(project / "site")
+    (project / "site").write_text("a file", "utf-8")
+    assert_refused(run_cli(["serve", "--no-build"], untouched=[project]), message)
 
 
 # --- refusals against the real checkout ----------------------------------------------------

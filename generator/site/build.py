@@ -60,6 +60,7 @@ def build_site(root: Path, *, package: Path, site_dir: Path, echo: Echo,
                today: dt.date | None = None) -> None:
     """Build the whole site from `package` into `site_dir` (both relative to `root`)."""
     from generator.dataset.report import format_text
+    from generator.dataset.settings import project_data_settings
     from generator.dataset.validate import validate_package
     from generator.privacy.gate import gate_site, gate_sources
     from generator.reference import project_reference
@@ -76,7 +77,7 @@ def build_site(root: Path, *, package: Path, site_dir: Path, echo: Echo,
     clean_stale(target.parent, [NEW_PREFIX, OLD_PREFIX])
     stages = Stages(echo, 6)
     with stages.stage(f"读取并校验数据包 {package}"):
-        report = validate_package(package)
+        report = validate_package(package, today=today, settings=project_data_settings(paths.root))
         if not report.ok or report.frame is None:
             raise DataError(format_text(report) + "\n构建已停止，原网站保持不变。")
         echo(f"      {report.rows:,} 条记录，编码 {report.encoding}")
@@ -153,11 +154,8 @@ def _run_mkdocs(config: Any) -> None:
 
 def serve_site(site: Path, *, port: int, echo: Echo) -> None:
     """Serve the built site on 127.0.0.1 until interrupted."""
-    if not site.is_dir():
-        raise BuildError(f"找不到网站文件夹 {shown(site)}。请先运行 `ecoportal build` 生成网站。")
-    if not (site / "index.html").is_file():
-        raise BuildError(f"{shown(site)} 中没有网站（缺少 index.html）。"
-                         "请先运行 `ecoportal build` 生成网站。")
+    if not (site / "index.html").exists():
+        raise BuildError(f"{shown(site)} 中没有网站。请先运行 `ecoportal build`。")
     handler = _handler_for(site)
     with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
         echo(f"预览地址：http://127.0.0.1:{port}/ （按 Ctrl+C 停止）")
