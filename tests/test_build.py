@@ -40,6 +40,17 @@ def test_build_reports_each_stage_and_a_summary(built: Built) -> None:
         built.site / "search" / "search_index.json").exists()
 
 
+def test_built_site_carries_the_marker_and_no_temp_folder_is_left(built: Built) -> None:
+    import os
+
+    from generator.site.publish import MARKER, is_previous_build
+
+    marker = json.loads((built.site / MARKER).read_text("utf-8"))
+    assert marker["generator"] == "ecoportal" and is_previous_build(built.site)
+    assert [p.name for p in built.site.parent.iterdir()] == ["site"]
+    assert not list((ROOT / ".build").glob(f"docs-{os.getpid()}-*"))
+
+
 def test_open_data_is_a_valid_frictionless_package(built: Built) -> None:
     from frictionless import validate
 

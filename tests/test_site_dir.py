@@ -85,6 +85,7 @@ def _refusal_cases(tmp: Path) -> list[tuple[list[str], str]]:
         (["mkdocs.yml"], overlap(root / "mkdocs.yml", "这是项目的网站配置文件 mkdocs.yml")),
         (["tests"], overlap(root / "tests", "这是项目的测试文件夹 tests")),
         ([".git"], overlap(root / ".git", "这是项目的版本库 .git")),
+        ([".build"], overlap(root / ".build", "这是项目的临时构建文件夹 .build")),
         ([".."], overlap(tmp, f"它包含项目文件夹 {root}")),
         (["/"], overlap("/", f"它包含项目文件夹 {root}")),
         ([str(tmp / "link-to-data")], overlap(tmp / "link-to-data",
@@ -106,7 +107,7 @@ def _refusal_cases(tmp: Path) -> list[tuple[list[str], str]]:
     ]
 
 
-CASE_COUNT = 21
+CASE_COUNT = 22
 
 
 @pytest.mark.parametrize("case", range(CASE_COUNT))
@@ -179,16 +180,16 @@ def test_stale_temp_folders_of_dead_processes_only_are_removed(tmp_path: Path) -
     dead, alive, mine = _dead_pid(), 1, os.getpid()
     names = [f".site-new-{dead}-ab12", f".site-old-{dead}-cd34", f".site-new-{alive}-ef56",
              f".site-new-{mine}-0000", ".site-new-notapid", f".site-newer-{dead}-x",
-             f"site-new-{dead}-x"]
+             f"site-new-{dead}-x", f".site-old-{dead}", f".site-old-{dead}x"]
     for name in names:
         (tmp_path / name).mkdir()
         (tmp_path / name / "index.html").write_text("x", "utf-8")
     (tmp_path / f".site-old-{dead}-file").write_text("a file, not ours", "utf-8")
     (tmp_path / f".site-new-{dead}-link").symlink_to(tmp_path / names[2])
     removed = clean_stale(tmp_path, [".site-new-", ".site-old-"])
-    assert sorted(p.name for p in removed) == sorted(names[:2])
+    assert sorted(p.name for p in removed) == sorted([*names[:2], f".site-old-{dead}"])
     left = {p.name for p in tmp_path.iterdir()}
-    assert left == {*names[2:], f".site-old-{dead}-file", f".site-new-{dead}-link"}
+    assert left == {*names[2:-2], names[-1], f".site-old-{dead}-file", f".site-new-{dead}-link"}
 
 
 def _site(folder: Path, text: str) -> Path:

@@ -2,11 +2,11 @@
 
 Nothing lost: `check_site_dir` runs before any work and refuses a `--site-dir` that is, holds
 or lies inside the project root or one of its sources (the package being published, data/,
-site_src/, generator/, mkdocs.yml, tests/, .git/; symlinks resolved), an existing file, or a
-non-empty folder that no earlier build created. A folder counts as a previous build when it
-holds the marker file MARKER (written into every new site), or when it is the project's own
-default `<root>/site` (sites built before the marker existed). A missing parent folder is
-created only after every check passed.
+site_src/, generator/, mkdocs.yml, tests/, .git/, and .build/ where the build works; symlinks
+resolved), an existing file, or a non-empty folder that no earlier build created. A folder
+counts as a previous build when it holds the marker file MARKER (written into every new site),
+or when it is the project's own default `<root>/site` (sites built before the marker existed).
+A missing parent folder is created only after every check passed.
 
 Temporary folders carry the owning process id in their name (`.build/docs-<pid>-*` under the
 project root, `.site-new-<pid>-*` and `.site-old-<pid>-*` beside the site). They are removed on
@@ -77,6 +77,7 @@ def _sources(paths: ProjectPaths, package: Path) -> list[tuple[str, Path]]:
         ("项目的网站配置文件", paths.mkdocs_yml),
         ("项目的测试文件夹", paths.root / "tests"),
         ("项目的版本库", paths.root / ".git"),
+        ("项目的临时构建文件夹", paths.root / ".build"),
     ]
 
 
@@ -184,7 +185,8 @@ def _pid_alive(pid: int) -> bool:
 
 def clean_stale(folder: Path, prefixes: Iterable[str]) -> list[Path]:
     """Remove our temporary folders in `folder` whose owning process is gone; return them."""
-    pattern = re.compile("^(?:" + "|".join(re.escape(p) for p in prefixes) + r")(\d+)-")
+    # `<prefix><pid>-<token>`; a bare `<prefix><pid>` is what earlier versions left.
+    pattern = re.compile("^(?:" + "|".join(re.escape(p) for p in prefixes) + r")(\d+)(?:-|$)")
     removed: list[Path] = []
     try:
         entries = list(os.scandir(folder))
