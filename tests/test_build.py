@@ -94,24 +94,6 @@ def test_broken_data_fails_and_leaves_the_old_site_untouched(
     assert not list(tmp_path.glob(".site-new-*"))
 
 
-def test_extra_column_is_refused_by_the_privacy_gate(
-        built: Built, old_site: Path, tmp_path: Path) -> None:
-    leaky = tmp_path / "leaky"
-    leaky.mkdir()
-    rows = (built.package / "complaints.csv").read_text("utf-8").splitlines()
-    rows = [rows[0] + ",caller_phone"] + [r + ",13812345678" for r in rows[1:200]]
-    (leaky / "complaints.csv").write_text("\n".join(rows) + "\n", "utf-8")
-    descriptor = json.loads(CONTRACT_PATH.read_text("utf-8"))
-    descriptor["resources"][0]["schema"]["fields"].append(
-        {"name": "caller_phone", "type": "string"})
-    (leaky / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False), "utf-8")
-    before = tree_digest(old_site)
-    code, output = build_cli(leaky, old_site)
-    assert code == 1, output
-    assert "隐私检查未通过" in output and "“caller_phone”" in output
-    assert tree_digest(old_site) == before
-
-
 def test_broken_page_template_fails_the_build_cleanly(
         built: Built, old_site: Path, tmp_path: Path) -> None:
     from generator.errors import BuildError

@@ -37,27 +37,29 @@ def first_resource(descriptor: Any, descriptor_path: Path) -> dict[str, Any]:
     if not isinstance(descriptor, dict):
         raise DataError(
             f"{descriptor_path} 的顶层应为 JSON 对象（{{…}}），"
-            f"实际是 {_kind(descriptor)}。{_RECOPY}"
+            f"实际是{_kind(descriptor)}。{_RECOPY}"
         )
     resources = descriptor.get("resources", _MISSING)
     if not isinstance(resources, list) or not resources:
+        what = (
+            "缺少 resources" if resources is _MISSING
+            else "的 resources 是空列表" if resources == []
+            else f"的 resources 应为列表，实际是{_kind(resources)}"
+        )
         raise DataError(
-            f"{descriptor_path} 缺少 resources，或 resources 不是非空列表"
-            f"（实际是 {_kind(resources)}）。resources 的第一项描述 CSV 数据文件。{_RECOPY}"
+            f"{descriptor_path} {what}（它的第一项描述 CSV 数据文件）。{_RECOPY}"
         )
     resource = resources[0]
     if not isinstance(resource, dict):
         raise DataError(
-            f"{descriptor_path} 的 resources[0] 应为 JSON 对象，实际是 {_kind(resource)}。{_RECOPY}"
+            f"{descriptor_path} 的 resources[0] 应为 JSON 对象，实际是{_kind(resource)}。{_RECOPY}"
         )
     return resource
 
 
 def _kind(value: Any) -> str:
-    if value is _MISSING:
-        return "未设置"
     names = {dict: "对象", list: "列表", str: "文本", bool: "布尔值", int: "数字", float: "数字"}
-    return "null" if value is None else names.get(type(value), type(value).__name__)
+    return " null" if value is None else names.get(type(value), f" {type(value).__name__}")
 
 
 def _unsafe_reason(value: str) -> str | None:
@@ -91,7 +93,7 @@ def resource_csv_path(resource: dict[str, Any], descriptor_path: Path) -> Path:
     if not isinstance(value, str):
         raise DataError(
             f"{descriptor_path} 中 resources[0].path 应为一个相对文件路径，例如 complaints.csv，"
-            f"实际是 {_kind(value)}。请把 path 改为数据文件的文件名。"
+            f"实际是{_kind(value)}。请把 path 改为数据文件的文件名。"
         )
     reason = _unsafe_reason(value)
     candidate = folder / value
@@ -137,19 +139,27 @@ class _Problems:
 def _field_list(schema: Any, problems: _Problems) -> list[tuple[int, str, dict[str, Any]]]:
     """(position, name, field) of every well-formed field; shape problems recorded."""
     if not isinstance(schema, dict):
-        problems.add(f"resources[0].schema 应为 JSON 对象，实际是 {_kind(schema)}。")
+        problems.add(
+            "缺少 resources[0].schema。" if schema is _MISSING
+            else f"resources[0].schema 应为 JSON 对象，实际是{_kind(schema)}。"
+        )
         return []
     fields = schema.get("fields", _MISSING)
     if not isinstance(fields, list):
-        problems.add(f"resources[0].schema.fields 应为字段列表，实际是 {_kind(fields)}。")
+        problems.add(
+            "缺少 resources[0].schema.fields（字段列表）。" if fields is _MISSING
+            else f"resources[0].schema.fields 应为字段列表，实际是{_kind(fields)}。"
+        )
         return []
     out = []
     for j, f in enumerate(fields, start=1):
         if not isinstance(f, dict):
-            problems.add(f"第 {j} 个字段应为 JSON 对象，实际是 {_kind(f)}。")
+            problems.add(f"第 {j} 个字段应为 JSON 对象，实际是{_kind(f)}。")
         elif not isinstance(f.get("name"), str):
-            kind = _kind(f.get("name", _MISSING))
-            problems.add(f"第 {j} 个字段的 name 应为文本，实际是 {kind}。")
+            problems.add(
+                f"第 {j} 个字段缺少 name。" if "name" not in f
+                else f"第 {j} 个字段的 name 应为文本，实际是{_kind(f['name'])}。"
+            )
         else:
             out.append((j, f["name"], f))
     return out
@@ -226,7 +236,7 @@ def _compare_field(where: str, want: dict[str, Any], got: dict[str, Any],
     want_c = want.get("constraints", {})
     got_c = got.get("constraints", {})
     if not isinstance(got_c, dict):
-        problems.add(f"{where}的 constraints 应为 JSON 对象，实际是 {_kind(got_c)}。")
+        problems.add(f"{where}的 constraints 应为 JSON 对象，实际是{_kind(got_c)}。")
         return
     checks: dict[str, Callable[[str, Any, Any, _Problems], None]] = {
         "enum": _compare_enum,
