@@ -300,8 +300,10 @@ def test_reader_handles_bom_quotes_and_refuses_ragged_rows(tmp_path: Path) -> No
                                            "诉求内容": ["第一行\n第二行，含逗号,", ""]}
     ragged = tmp_path / "ragged.csv"
     ragged.write_text("a,b\n1,2,3\n", encoding="utf-8")
-    with pytest.raises(DataError, match="CSV 格式错误"):
+    with pytest.raises(DataError) as err:
         read_raw(ragged)
+    assert err.value.message == (f"{ragged}：第 2 行有 3 个单元格，表头有 2 列。"
+                                 "请检查这些行的引号和分隔符（逗号），或从源系统重新导出。")
 
 
 @pytest.mark.slow

@@ -23,7 +23,7 @@ from generator.ingest.mapping import (
     map_columns,
     parse_dates,
 )
-from generator.ingest.output import ImportResult, Rejects, write_package
+from generator.ingest.output import OUTPUT_NAMES, ImportResult, Rejects, write_package
 from generator.ingest.placement import RegionIndex
 from generator.ingest.profile import Profile, allowed_values, load_profile
 from generator.ingest.readers import read_raw
@@ -34,16 +34,29 @@ from generator.privacy.pseudonym import (
     location_message,
     normalise_phone,
 )
+from generator.text import ESCAPED_NOTE, has_escapes, shown
 
 
 def _check_columns(frame: pd.DataFrame, profile: Profile, raw_path: Path) -> None:
     missing = sorted(profile.raw_columns() - set(frame.columns))
     if missing:
+        names = [*missing, *map(str, frame.columns)]
+        note = ESCAPED_NOTE if any(has_escapes(n) for n in names) else ""
         raise DataError(
-            f"{raw_path}：缺少档案 {profile.path} 用到的列：{'、'.join(missing)}。"
-            f"文件中的列：{'、'.join(map(str, frame.columns))}。"
-            "请检查导出是否完整，或修改档案中的列名。"
+            f"{raw_path}：缺少档案 {profile.path} 用到的列：{'、'.join(map(shown, missing))}。"
+            f"文件中的列：{'、'.join(shown(c) for c in frame.columns)}。"
+            f"请检查导出是否完整，或修改档案中的列名。{note}"
         )
+
+
+def _check_targets(out_dir: Path, inputs: tuple[Path, ...]) -> None:
+    """The four files written to out_dir must not replace the raw export or the profile."""
+    targets = {(out_dir / name).resolve() for name in OUTPUT_NAMES}
+    for path in inputs:
+        if path.resolve() in targets:
+            raise DataError(
+                f"--out {out_dir} 会覆盖输入文件 {path}（导入写出 {'、'.join(OUTPUT_NAMES)}）。"
+                "请用 --out 指定另一个文件夹。")
 
 
 def _map_fields(frame: pd.DataFrame, profile: Profile, rejects: Rejects,
@@ -182,6 +195,7 @@ def import_export(raw_path: Path, profile_path: Path, out_dir: Path, *,
                   key_file: Path | None = None,
                   environ: Mapping[str, str] | None = None) -> ImportResult:
     """Import one raw export; writes the package, rejects.csv and unplaced.csv into out_dir."""
+    _check_targets(out_dir, (raw_path, profile_path))
     profile = load_profile(profile_path)
     key = load_key(key_file, environ)
     table = read_raw(raw_path, encoding=profile.encoding, sheet=profile.sheet)

@@ -102,21 +102,26 @@ def _frame_csv(frame: pd.DataFrame, encoding: str) -> bytes:
     return frame.to_csv(index=False, lineterminator="\n").encode(encoding)
 
 
+OUTPUT_NAMES = ("complaints.csv", "datapackage.json", "rejects.csv", "unplaced.csv")
+
+
 def write_package(out_dir: Path, package: pd.DataFrame, rejects: pd.DataFrame,
                   unplaced: pd.DataFrame) -> dict[str, Path]:
     """complaints.csv, datapackage.json (the contract), rejects.csv, unplaced.csv."""
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
+        return {
+            "complaints": write_atomic(out_dir / "complaints.csv", csv_bytes(package)),
+            "datapackage": write_atomic(out_dir / "datapackage.json", CONTRACT_PATH.read_bytes()),
+            # Staff open these two in spreadsheet software: UTF-8 with BOM.
+            "rejects": write_atomic(out_dir / "rejects.csv", _frame_csv(rejects, "utf-8-sig")),
+            "unplaced": write_atomic(out_dir / "unplaced.csv",
+                                     _frame_csv(unplaced, "utf-8-sig")),
+        }
     except OSError as exc:
-        raise DataError(f"无法创建输出文件夹 {out_dir}（{exc}）。请检查 --out 的路径和权限。") \
-            from exc
-    return {
-        "complaints": write_atomic(out_dir / "complaints.csv", csv_bytes(package)),
-        "datapackage": write_atomic(out_dir / "datapackage.json", CONTRACT_PATH.read_bytes()),
-        # Staff open these two in spreadsheet software: UTF-8 with BOM.
-        "rejects": write_atomic(out_dir / "rejects.csv", _frame_csv(rejects, "utf-8-sig")),
-        "unplaced": write_atomic(out_dir / "unplaced.csv", _frame_csv(unplaced, "utf-8-sig")),
-    }
+        raise DataError(f"无法写出到输出文件夹 {out_dir}（{exc.strerror or exc}）。"
+                        "请检查 --out 的路径、权限和磁盘空间后重新导入"
+                        "（每个文件要么仍是旧的，要么是完整的新文件）。") from exc
 
 
 @dataclass(frozen=True)

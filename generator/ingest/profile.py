@@ -13,10 +13,13 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from generator.config import read_yaml_mapping
+import pandas as pd
+
+from generator.config import Problems, kind_of, read_yaml_mapping
 from generator.dataset.schema import Field, contract_fields
 from generator.errors import ConfigError
 from generator.reference import Reference, load_reference
+from generator.text import ESCAPED_NOTE
 
 TARGET_ZONE = "Asia/Shanghai"
 
@@ -107,9 +110,27 @@ class _Collector:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.errors: list[str] = []
+        self._values = Problems()
 
     def add(self, key: str, problem: str, fix: str) -> None:
         self.errors.append(f"{self.path}：{key}：{problem}。{fix}")
+
+    def v(self, value: Any) -> str:
+        """A value from the profile, fit for a message (quoted, escaped, cut)."""
+        return self._values.value(value)
+
+    def now(self, value: Any) -> str:
+        """"现为列表 [1]": what the profile holds instead."""
+        return f"现为{kind_of(value)} {self.v(value)}" if value is not None else "现为空值"
+
+    @property
+    def escaped(self) -> bool:
+        return self._values.escaped
+
+
+def _is_text(value: Any) -> bool:
+    """A YAML scalar usable as a name or a value (not a list, mapping, null or true/false)."""
+    return isinstance(value, str | int | float) and not isinstance(value, bool)
 
 
 def _str(c: _Collector, data: dict[str, Any], key: str, where: str, *,
@@ -119,8 +140,8 @@ def _str(c: _Collector, data: dict[str, Any], key: str, where: str, *,
         if required:
             c.add(f"{where}.{key}", "缺少必填项", f"请填写原始导出中的列名，如 `{key}: 列名`")
         return None
-    if not isinstance(value, str | int):
-        c.add(f"{where}.{key}", f"应为文本，现为 {value!r}", "请写成一个列名或文字")
+    if not _is_text(value):
+        c.add(f"{where}.{key}", f"应为文本，{c.now(value)}", "请写成一个列名或文字")
         return None
     return str(value)
 
@@ -129,15 +150,20 @@ def _str_map(c: _Collector, value: Any, key: str) -> dict[str, str]:
     if value is None:
         return {}
     if not isinstance(value, dict):
-        c.add(key, "应为“原始值: 目标值”的映射", "请按 data/profiles/README.md 的格式书写")
+        c.add(key, f"应为“原始值: 目标值”的映射，{c.now(value)}",
+              "请按 data/profiles/README.md 的格式书写")
         return {}
-    return {str(k).strip(): str(v).strip() for k, v in value.items()}
+    for k, v in value.items():
+        if not _is_text(v):
+            c.add(f"{key}.{k}", f"目标值应为文本，{c.now(v)}",
+                  "请写成 `原始值: 目标值`；是/否等词请加引号")
+    return {str(k).strip(): str(v).strip() for k, v in value.items() if _is_text(v)}
 
 
 def _unknown(c: _Collector, data: dict[str, Any], allowed: set[str], where: str) -> None:
     for key in data:
         if key not in allowed:
-            c.add(f"{where}{key}", f"未知的设置项“{key}”",
+            c.add(f"{where}{key}", f"未知的设置项{c.v(key)}",
                   f"可用的设置项：{'、'.join(sorted(allowed))}；请改正拼写或删除该项")
 
 
@@ -146,26 +172,61 @@ def _column_spec(c: _Collector, name: str, raw: Any, field: Field) -> ColumnSpec
     if isinstance(raw, str):
         raw = {"column": raw}
     if not isinstance(raw, dict):
-        c.add(key, f"应为映射，现为 {raw!r}",
+        c.add(key, f"应为映射，{c.now(raw)}",
               f"请写成 `{name}: {{column: 原始列名}}` 或 `{name}: {{value: 固定值}}`")
         return None
     _unknown(c, raw, COLUMN_KEYS, f"{key}.")
     cols: list[str] = []
     if "column" in raw:
-        cols.append(str(raw["column"]))
-    if "columns" in raw:
-        if not isinstance(raw["columns"], list) or not raw["columns"]:
-            c.add(f"{key}.columns", "应为非空的列名列表", "例如 `columns: [三级分类, 二级分类]`")
+        if _is_text(raw["column"]):
+            cols.append(str(raw["column"]))
         else:
-            cols.extend(str(x) for x in raw["columns"])
+            c.add(f"{key}.column", f"应为一个列名，{c.now(raw['column'])}",
+                  "多个来源列请写成 `columns: [列名1, 列名2]`")
+            return None
+    if "columns" in raw:
+        listed = raw["columns"]
+        if not isinstance(listed, list) or not listed or not all(map(_is_text, listed)):
+            c.add(f"{key}.columns", f"应为非空的列名列表，{c.now(listed)}",
+                  "例如 `columns: [三级分类, 二级分类]`")
+            return None
+        cols.extend(str(x) for x in listed)
     value = raw.get("value")
+    if value is not None and not _is_text(value):
+        c.add(f"{key}.value", f"应为文本，{c.now(value)}", '是/否请加引号，如 `value: "是"`')
+        return None
     if bool(cols) == (value is not None):
         c.add(key, "必须且只能给出 column/columns（原始列）或 value（固定值）之一",
               f"请写成 `{name}: {{column: 原始列名}}` 或 `{name}: {{value: 固定值}}`")
         return None
     values = raw.get("values")
+    if values is not None and not isinstance(values, str):
+        c.add(f"{key}.values", f"应为值映射的名称，{c.now(values)}",
+              "请写成 value_maps 下的一个名称，如 `values: status`")
+        return None
     return ColumnSpec(name, tuple(cols), None if value is None else str(value),
                       None if values is None else str(values))
+
+
+def _flag(c: _Collector, data: dict[str, Any], key: str) -> bool:
+    value = data.get(key, True)
+    if not isinstance(value, bool):
+        c.add(f"region.{key}", f"应为 true 或 false，{c.now(value)}", f"请写成 `{key}: true`")
+        return True
+    return value
+
+
+def _format_problem(fmt: Any) -> str | None:
+    """Why `fmt` cannot be a date format of the importer (pandas.to_datetime), or None."""
+    if not isinstance(fmt, str) or "%" not in fmt:
+        return "不是日期格式（应为含 %Y、%m 等代码的文字）"
+    if "%z" in fmt or "%Z" in fmt:
+        return "含时区代码 %z/%Z；时区请用 time_zone 设置"
+    try:
+        pd.to_datetime(pd.Series(["2024-01-02 03:04:05"]), format=fmt, errors="coerce")
+    except ValueError:
+        return "含无效的格式代码（如 %Q，或末尾单独的 %）"
+    return None
 
 
 def allowed_values(field: Field, reference: Reference) -> set[str] | None:
@@ -206,17 +267,25 @@ def load_profile(path: Path) -> Profile:
     _unknown(c, data, TOP_KEYS, "")
 
     fields = {f.name: f for f in contract_fields()}
-    zone = str(data.get("time_zone", TARGET_ZONE))
+    zone_raw = data.get("time_zone", TARGET_ZONE)
+    zone = str(zone_raw)
     try:
+        if not isinstance(zone_raw, str):
+            raise ValueError(zone)
         ZoneInfo(zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        c.add("time_zone", f"未知的时区“{zone}”", "请填写 IANA 时区名，如 Asia/Shanghai")
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        c.add("time_zone", f"未知的时区{c.v(zone_raw)}", "请填写 IANA 时区名，如 Asia/Shanghai")
     formats = data.get("date_formats")
-    if not isinstance(formats, list) or not formats or not all(
-            isinstance(f, str) and "%" in f for f in formats):
-        c.add("date_formats", "应为非空的日期格式列表",
+    if not isinstance(formats, list) or not formats:
+        c.add("date_formats", f"应为非空的日期格式列表，{c.now(formats)}",
               '例如 `date_formats: ["%Y-%m-%d %H:%M:%S"]`')
         formats = []
+    for i, fmt in enumerate(formats):
+        problem = _format_problem(fmt)
+        if problem:
+            c.add(f"date_formats[{i}]", f"{c.v(fmt)} {problem}",
+                  "格式写法见 data/profiles/README.md，例如 \"%Y-%m-%d %H:%M:%S\"；"
+                  "字面的 % 写成 %%")
 
     maps_raw = data.get("value_maps") or {}
     maps: dict[str, dict[str, str]] = {}
@@ -230,13 +299,14 @@ def load_profile(path: Path) -> Profile:
         c.add("region", "缺少 region 部分", "请写明参考数据文件夹和区、街乡镇、详细地址所在的列")
         region_raw = {}
     _unknown(c, region_raw, REGION_KEYS, "region.")
-    ref_folder = (path.parent / str(region_raw.get("reference", "../reference"))).resolve()
+    ref_raw = region_raw.get("reference", "../reference")
+    ref_folder = (path.parent / str(ref_raw)).resolve()
     reference: Reference | None = None
-    try:
-        reference = load_reference(ref_folder)
-    except ConfigError as exc:
-        c.add("region.reference", f"参考数据无法读取（{exc.message}）",
+    if not isinstance(ref_raw, str) or not ref_folder.is_dir():
+        c.add("region.reference", f"参考数据文件夹 {c.v(ref_raw)} 不存在（{ref_folder}）",
               "请填写含 districts.csv、streets.csv、taxonomy.yml 的文件夹，相对于本档案")
+    else:
+        reference = load_reference(ref_folder)  # its own errors name its own files
     region = RegionSpec(
         reference=ref_folder,
         district_column=_str(c, region_raw, "district_column", "region") or "",
@@ -244,13 +314,13 @@ def load_profile(path: Path) -> Profile:
         address_column=_str(c, region_raw, "address_column", "region") or "",
         district_values=_str_map(c, region_raw.get("district_values"), "region.district_values"),
         street_values=_str_map(c, region_raw.get("street_values"), "region.street_values"),
-        place_by_address=bool(region_raw.get("place_by_address", True)),
+        place_by_address=_flag(c, region_raw, "place_by_address"),
     )
     if reference is not None:
         names = {d.name for d in reference.districts}
         for raw, target in region.district_values.items():
             if target not in names:
-                c.add(f"region.district_values.{raw}", f"“{target}”不是参考数据中的区",
+                c.add(f"region.district_values.{raw}", f"{c.v(target)}不是参考数据中的区",
                       f"请改为 {ref_folder / 'districts.csv'} 中的区名全称")
 
     ps_raw = data.get("pseudonyms")
@@ -258,9 +328,10 @@ def load_profile(path: Path) -> Profile:
         c.add("pseudonyms", "缺少 pseudonyms 部分", "请写明工单编号、来电号码、姓名所在的列")
         ps_raw = {}
     _unknown(c, ps_raw, PSEUDONYM_KEYS, "pseudonyms.")
-    prefix = str(ps_raw.get("case_id_prefix", ""))
-    if not re.fullmatch(r"[A-Z]{2}", prefix):
-        c.add("pseudonyms.case_id_prefix", f"“{prefix}”不是两个大写字母",
+    prefix_raw = ps_raw.get("case_id_prefix", "")
+    prefix = str(prefix_raw)
+    if not isinstance(prefix_raw, str) or not re.fullmatch(r"[A-Z]{2}", prefix):
+        c.add("pseudonyms.case_id_prefix", f"{c.v(prefix_raw)}不是两个大写字母",
               "请填写两个大写英文字母，如 BJ")
     pseudonyms = PseudonymSpec(
         case_id_column=_str(c, ps_raw, "case_id_column", "pseudonyms") or "",
@@ -299,7 +370,7 @@ def load_profile(path: Path) -> Profile:
                   f"`{name}: {{value: 固定值}}`")
 
     identifiers = data.get("identifier_columns") or []
-    if not isinstance(identifiers, list):
+    if not isinstance(identifiers, list) or not all(map(_is_text, identifiers)):
         c.add("identifier_columns", "应为列名列表",
               "例如 `identifier_columns: [来电人姓名, 来电号码]`")
         identifiers = []
@@ -310,11 +381,13 @@ def load_profile(path: Path) -> Profile:
                 c.add(f"columns.{spec.field}", f"列“{col}”是直接标识符，不能写入数据包",
                       "直接标识符只能用于 pseudonyms / region.address_column 生成化名或定位；"
                       "请删除这项映射")
-    for key in ("encoding", "sheet"):
+    for key in ("encoding", "sheet", "name", "description"):
         if data.get(key) is not None and not isinstance(data[key], str):
-            c.add(key, f"应为文本，现为 {data[key]!r}", "请删除或写成文本")
+            c.add(key, f"应为文本，{c.now(data[key])}", "请删除或写成文本")
     if c.errors:
-        raise ConfigError("导入映射档案有误：\n" + "\n".join(f"  - {e}" for e in c.errors))
+        note = f"\n{ESCAPED_NOTE}" if c.escaped else ""
+        raise ConfigError("导入映射档案有误：\n" + "\n".join(f"  - {e}" for e in c.errors)
+                          + note)
     return Profile(
         path=path, name=str(data.get("name", path.stem)), time_zone=zone,
         date_formats=tuple(formats), encoding=data.get("encoding"), sheet=data.get("sheet"),
