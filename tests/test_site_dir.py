@@ -339,3 +339,40 @@ def test_sample_out_pointing_at_a_file_is_refused(tmp_path: Path) -> None:
     assert_refused(result, f"错误：无法写出样例数据包：{out} 已存在但不是文件夹。"
                            "请删除或改名该文件，或用 --out 指定另一个文件夹。")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pkg.csv"]
+
+
+def test_sample_out_below_a_file_names_the_file(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("别动我\n", "utf-8")
+    out = tmp_path / "notes.txt" / "pkg"
+    result = run_cli(["sample", "--out", str(out), "--months", "1", "--records", "20"],
+                     untouched=[tmp_path])
+    assert_refused(result, f"错误：无法写出样例数据包：{tmp_path / 'notes.txt'} "
+                           "已存在但不是文件夹。请删除或改名该文件，或用 --out 指定另一个文件夹。")
+
+
+def test_site_parent_that_cannot_be_created_is_refused(
+        project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_permission(self: Path, *args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "mkdir", no_permission)
+    site = tmp_path / "srv" / "www" / "site"
+    result = run_cli(["build", "--site-dir", str(site)], untouched=[tmp_path])
+    assert_refused(result, f"错误：无法创建网站文件夹的上级文件夹 {site.parent}：没有写权限。"
+                           "请检查该路径和权限，或用 --site-dir 指定另一个位置。")
+    assert not (tmp_path / "srv").exists()
+
+
+def test_site_parent_without_write_permission_is_refused(
+        project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "readonly").mkdir()
+    site = tmp_path / "readonly" / "site"
+    real_access = os.access
+    monkeypatch.setattr(publish.os, "access", lambda path, mode, **kw: (
+        Path(path) != site.parent and real_access(path, mode, **kw)))
+    before = snapshot(tmp_path)
+    result = run_cli(["build", "--site-dir", str(site)], untouched=[tmp_path])
+    assert_refused(result, f"错误：无法在 {site.parent} 中写入：没有写权限"
+                           "（新网站先在网站文件夹旁生成，再换入原位置）。"
+                           "请检查权限，或用 --site-dir 指定另一个位置。")
+    assert snapshot(tmp_path) == before

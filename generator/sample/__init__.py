@@ -62,8 +62,9 @@ def write_sample(
     try:
         out.mkdir(parents=True, exist_ok=True)
     except (FileExistsError, NotADirectoryError) as exc:
+        blocker = next((p for p in (out, *out.parents) if p.exists() or p.is_symlink()), out)
         raise DataError(
-            f"无法写出样例数据包：{out} 已存在但不是文件夹。请删除或改名该文件，"
+            f"无法写出样例数据包：{blocker} 已存在但不是文件夹。请删除或改名该文件，"
             "或用 --out 指定另一个文件夹。"
         ) from exc
     try:
