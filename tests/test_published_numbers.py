@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
+import shutil
 from collections import defaultdict
 from pathlib import Path
 
@@ -21,6 +22,56 @@ pytestmark = pytest.mark.slow
 
 METRICS = yaml.safe_load((ROOT / "data" / "metrics.yml").read_text(encoding="utf-8"))
 K = METRICS["disclosure"]["min_complainants"]
+HIDDEN, NA = "suppressed", "NA"  # the two tokens declared in site/data/datapackage.json
+with (ROOT / "data" / "reference" / "districts.csv").open(encoding="utf-8") as _fh:
+    DISTRICTS = [r["district"] for r in csv.DictReader(_fh)]
+TAXONOMY = [(e["name"], c["name"]) for e in yaml.safe_load(
+    (ROOT / "data" / "reference" / "taxonomy.yml").read_text(encoding="utf-8"))["elements"]
+    for c in e["categories"]]
+
+
+def calendar(months: set[str]) -> list[str]:
+    """Every month from the first to the last, by counting (not from the generator)."""
+    first, last = min(months), max(months)
+    y, m = int(first[:4]), int(first[5:])
+    out = []
+    while f"{y:04d}-{m:02d}" <= last:
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+@pytest.fixture(scope="module")
+def gappy(built: Built, tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """The sample without one month in the middle, without 怀柔区 and without 危险废物."""
+    from generator.site.build import build_site
+    from tests.conftest import BUILD_DAY
+
+    folder = tmp_path_factory.mktemp("gappy")
+    package = folder / "complaints"
+    package.mkdir()
+    shutil.copy(built.package / "datapackage.json", package / "datapackage.json")
+    lines = (built.package / "complaints.csv").read_text("utf-8").splitlines(keepends=True)
+    header = lines[0].rstrip("\n").split(",")
+    at = {name: i for i, name in enumerate(header)}
+    kept = [lines[0]] + [
+        line for line in lines[1:]
+        if (cells := line.split(","))[at["received_at"]][:7] != "2026-03"
+        and cells[at["district"]] != "怀柔区" and cells[at["category"]] != "危险废物"]
+    (package / "complaints.csv").write_text("".join(kept), "utf-8")
+    site = folder / "site"
+    build_site(ROOT, package=package, site_dir=site, echo=lambda _: None, today=BUILD_DAY)
+    return Built(package, site, "")
+
+
+@pytest.fixture(params=["sample", "gappy"])
+def any_built(request: pytest.FixtureRequest) -> Built:
+    """Each check runs on the sample and on the sample with a gap month, district, category."""
+    name = "built" if request.param == "sample" else "gappy"
+    value: Built = request.getfixturevalue(name)
+    return value
+
+
 
 
 class Cell:
@@ -70,51 +121,68 @@ def published(site: Path) -> dict[tuple[str, str, str], dict[str, str]]:
         return {(r["period"], r["scope"], r["metric"]): r for r in csv.DictReader(fh)}
 
 
-def test_kpis_match_independent_recomputation(built: Built) -> None:
-    cells = recompute(built.package)
-    kpis = published(built.site)
-    assert {(p, s) for p, s, _ in kpis} == set(cells)
+def test_kpis_match_independent_recomputation(any_built: Built) -> None:
+    cells = recompute(any_built.package)
+    kpis = published(any_built.site)
+    months = calendar({p for p, _ in cells if p != "all"})
+    expected = {(p, s) for p in [*months, "all"] for s in [*DISTRICTS, "全市"]}
+    assert {(p, s) for p, s, _ in kpis} == expected
     checked = 0
-    for (period, scope), c in cells.items():
+    for period, scope in expected:
+        c = cells.get((period, scope), Cell())
         rates = {
             "responded_rate": (c.contacted, c.valid),
             "resolved_rate": (c.resolved, c.valid),
             "satisfied_rate": (c.satisfied, c.valid),
         }
         row = kpis[(period, scope, "total")]
+        assert row["denominator"] == NA
         if 0 < len(c.people) < K:
-            assert row["value"] == "", (period, scope)
-        elif row["value"]:
-            assert int(row["value"]) == c.total
+            assert row["value"] == row["numerator"] == HIDDEN, (period, scope)
+        elif row["value"] != HIDDEN:
+            assert int(row["value"]) == int(row["numerator"]) == c.total
             checked += 1
         for metric, (num, den) in rates.items():
             row = kpis[(period, scope, metric)]
-            if len(c.valid_people) < K:
-                assert row["value"] == ""
-                continue
-            if row["value"]:
+            if 0 < len(c.valid_people) < K:
+                assert row["value"] == row["numerator"] == row["denominator"] == HIDDEN
+            elif den == 0:
+                assert row["value"] == NA and float(row["denominator"]) == 0, (period, scope)
+            elif row["value"] != HIDDEN:
                 assert float(row["value"]) == pytest.approx(num / den, abs=1e-9)
                 assert float(row["denominator"]) == den
                 checked += 1
         row = kpis[(period, scope, "ontime_rate")]
-        if row["value"]:
+        if row["value"] not in (HIDDEN, NA):
             assert float(row["value"]) == pytest.approx(c.ontime / c.closed, abs=1e-9)
+        elif row["value"] == NA:
+            assert c.closed == 0
         w = METRICS["composite_weights"]
-        comp = kpis[(period, scope, "composite_score")]["value"]
-        if comp and c.valid:
-            expected = 100 * sum(w[m] * rates[m][0] / rates[m][1] for m in rates)
-            assert float(comp) == pytest.approx(expected, abs=1e-6)
+        comp = kpis[(period, scope, "composite_score")]
+        assert comp["numerator"] == comp["denominator"] == NA
+        if comp["value"] not in (HIDDEN, NA):
+            expected_score = 100 * sum(w[m] * rates[m][0] / rates[m][1] for m in rates)
+            assert float(comp["value"]) == pytest.approx(expected_score, abs=1e-6)
+        elif comp["value"] == NA:
+            assert c.valid == 0
     assert checked > 500  # the small sample leaves almost every cell published
 
 
-def test_no_group_hides_exactly_one_total(built: Built) -> None:
-    kpis = published(built.site)
+def test_no_group_hides_exactly_one_total(any_built: Built) -> None:
+    kpis = published(any_built.site)
     for axis in (0, 1):
         hidden: dict[str, int] = defaultdict(int)
         for (period, scope, metric), row in kpis.items():
-            if metric == "total" and row["value"] == "":
+            if metric == "total" and row["value"] == HIDDEN:
                 hidden[(period, scope)[axis]] += 1
         assert all(n != 1 for n in hidden.values()), hidden
+
+
+def test_no_published_cell_is_empty(any_built: Built) -> None:
+    for path in (any_built.site / "data").glob("*.csv"):
+        with path.open(encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh):
+                assert "" not in row.values(), (path.name, row)
 
 
 def test_home_page_shows_recomputed_figures(built: Built) -> None:
@@ -132,21 +200,88 @@ def test_home_page_shows_recomputed_figures(built: Built) -> None:
     assert f"{latest.total:,}" in text and f"{previous.total:,}" in text
 
 
-def test_counts_by_month_match(built: Built) -> None:
+def raw_counts(package: Path) -> tuple[dict[tuple[str, ...], int], dict[tuple[str, ...], set[str]]]:
     counts: dict[tuple[str, ...], int] = defaultdict(int)
     people: dict[tuple[str, ...], set[str]] = defaultdict(set)
-    with (built.package / "complaints.csv").open(encoding="utf-8", newline="") as fh:
+    with (package / "complaints.csv").open(encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):
             key = (row["received_at"][:7], row["district"], row["element"], row["category"])
             counts[key] += 1
             if row["complainant_key"]:
                 people[key].add(row["complainant_key"])
-    with (built.site / "data" / "counts_by_month.csv").open(encoding="utf-8") as fh:
+    return counts, people
+
+
+def test_counts_by_month_match(any_built: Built) -> None:
+    counts, people = raw_counts(any_built.package)
+    with (any_built.site / "data" / "counts_by_month.csv").open(encoding="utf-8") as fh:
         rows = {(r["month"], r["district"], r["element"], r["category"]): r["count"]
                 for r in csv.DictReader(fh)}
-    assert set(rows) == set(counts)
+    months = calendar({k[0] for k in counts})
+    # The whole cube: every calendar month × district × category, zeros included.
+    assert set(rows) == {(m, d, e, c) for m in months for d in DISTRICTS for e, c in TAXONOMY}
+    zeros = 0
     for key, value in rows.items():
         if 0 < len(people[key]) < K:
-            assert value == "", key
-        elif value:
+            assert value == HIDDEN, key
+        elif counts[key] == 0:
+            assert value == "0", key  # nothing received: 0, never hidden
+            zeros += 1
+        elif value != HIDDEN:
             assert int(value) == counts[key]
+    assert zeros > 0
+
+
+def test_breakdowns_list_every_category_district_and_month(any_built: Built) -> None:
+    counts, people = raw_counts(any_built.package)
+    months = calendar({k[0] for k in counts})
+    latest, previous = months[-1], months[-2]
+
+    def total(pred: object) -> tuple[int, int]:
+        keys = [k for k in counts if pred(k)]  # type: ignore[operator]
+        return sum(counts[k] for k in keys), len(set().union(*(people[k] for k in keys)))
+
+    def check(value: str, count: int, complainants: int) -> None:
+        if 0 < complainants < K:
+            assert value == HIDDEN
+        elif value != HIDDEN:
+            assert int(value) == count
+
+    data = any_built.site / "data"
+    with (data / "by_category.csv").open(encoding="utf-8") as fh:
+        by_category = list(csv.DictReader(fh))
+    assert [(r["element"], r["category"]) for r in by_category] == TAXONOMY
+    for r in by_category:
+        check(r["count"], *total(lambda k, c=r["category"]: k[3] == c))
+        check(r["latest_month"], *total(lambda k, c=r["category"]: k[3] == c and k[0] == latest))
+        check(r["previous_month"],
+              *total(lambda k, c=r["category"]: k[3] == c and k[0] == previous))
+    with (data / "by_district.csv").open(encoding="utf-8") as fh:
+        by_district = list(csv.DictReader(fh))
+    assert [r["district"] for r in by_district] == DISTRICTS
+    for r in by_district:
+        check(r["count"], *total(lambda k, d=r["district"]: k[1] == d))
+        check(r["latest_month"], *total(lambda k, d=r["district"]: k[1] == d and k[0] == latest))
+        if r["count"] == "0":
+            assert r["per_10k"] == "0" and r["responded_rate"] == NA
+    with (data / "monthly.csv").open(encoding="utf-8") as fh:
+        monthly = list(csv.DictReader(fh))
+    assert [r["month"] for r in monthly] == months
+    for r in monthly:
+        check(r["count"], *total(lambda k, m=r["month"]: k[0] == m))
+
+
+def test_gap_month_district_and_category_publish_zero(gappy: Built) -> None:
+    data = gappy.site / "data"
+    with (data / "monthly.csv").open(encoding="utf-8") as fh:
+        monthly = {r["month"]: r for r in csv.DictReader(fh)}
+    assert monthly["2026-03"]["count"] == "0"
+    assert monthly["2026-03"]["responded_rate"] == NA
+    with (data / "by_district.csv").open(encoding="utf-8") as fh:
+        huairou = next(r for r in csv.DictReader(fh) if r["district"] == "怀柔区")
+    assert huairou["count"] == huairou["latest_month"] == "0"
+    with (data / "by_category.csv").open(encoding="utf-8") as fh:
+        waste = next(r for r in csv.DictReader(fh) if r["category"] == "危险废物")
+    assert (waste["count"], waste["share"], waste["latest_month"]) == ("0", "0", "0")
+    text = re.sub(r"<[^>]+>", "", (gappy.site / "stats" / "index.html").read_text("utf-8"))
+    assert re.search(r"2026年3月\s*0\s", text)

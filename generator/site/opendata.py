@@ -1,4 +1,10 @@
-"""Open data: every table the site shows, as CSV under site/data/ with a datapackage.json."""
+"""Open data: every table the site shows, as CSV under site/data/ with a datapackage.json.
+
+Unpublished cells are written as one of two tokens, declared in every resource's
+`missingValues` and explained in the descriptions: CSV_HIDDEN for a cell withheld by
+disclosure control (one token whatever the reason, so hidden cells cannot be told apart) and
+CSV_NOT_APPLICABLE for a figure that does not exist. An empty cell never occurs.
+"""
 
 from __future__ import annotations
 
@@ -8,65 +14,94 @@ from typing import Any
 
 import pandas as pd
 
+from generator.site.format import NOT_APPLICABLE_NOTE, day_zh, hidden_note
 from generator.stats.aggregate import Aggregates
+from generator.stats.marks import HIDDEN, NOT_APPLICABLE
+
+CSV_HIDDEN = "suppressed"
+CSV_NOT_APPLICABLE = "NA"
+MISSING_VALUES = [CSV_HIDDEN, CSV_NOT_APPLICABLE]
 
 S, INT, N = "string", "integer", "number"
-RATE_FIELDS = [
+Field = tuple[str, str, str, str]
+RATE_FIELDS: list[Field] = [
     ("responded_rate", N, "响应率", "已联系 / 有效回访，取值 0–1"),
     ("resolved_rate", N, "解决率", "已解决 / 有效回访，取值 0–1"),
     ("satisfied_rate", N, "满意率", "(满意 + 权重 × 基本满意) / 有效回访，取值 0–1"),
     ("composite_score", N, "综合成绩", "按 data/metrics.yml 权重加权的三率 × 100"),
     ("ontime_rate", N, "按时办结率", "在时限内办结 / 已办结，取值 0–1"),
 ]
-SUPPRESSION_NOTE = "空值表示不足 5 名不同诉求人而不予公布（或为保护其他单元格而一并隐藏）"
 
-RESOURCES: dict[str, tuple[str, str, list[tuple[str, str, str, str]]]] = {
-    "kpis": ("核心指标", "全市和各区、各月及全期的诉求总量、三率、综合成绩和按时办结率（长表）。", [
-        ("period", S, "统计期", "all 表示全部数据期，YYYY-MM 表示受理月份"),
-        ("scope", S, "范围", "全市或区名"),
-        ("metric", S, "指标", "total、responded_rate、resolved_rate、satisfied_rate、"
-                            "composite_score、ontime_rate"),
-        ("value", N, "数值", "总量为件数，比率为 0–1 的小数；" + SUPPRESSION_NOTE),
-        ("numerator", N, "分子", "比率的分子（满意率分子含基本满意权重）"),
-        ("denominator", N, "分母", "比率的分母（有效回访件数或已办结件数）"),
-    ]),
-    "counts_by_month": ("按月分类统计", "受理月份 × 区 × 要素 × 类别的诉求件数。", [
-        ("month", S, "受理月份", "YYYY-MM"),
-        ("district", S, "区", "被反映区"),
-        ("element", S, "要素", "大气、噪声、水、固废、辐射及其他"),
-        ("category", S, "类别", "诉求类别"),
-        ("count", INT, "件数", SUPPRESSION_NOTE),
-    ]),
-    "monthly": ("全市逐月指标", "全市每个受理月份的诉求总量和各项比率。", [
-        ("month", S, "受理月份", "YYYY-MM"),
-        ("count", INT, "诉求总量", "件"),
-        *RATE_FIELDS,
-    ]),
-    "by_element": ("按要素统计", "全期各要素件数、占比及最近两个月件数。", [
-        ("element", S, "要素", ""),
-        ("count", INT, "件数", "全部数据期"),
-        ("share", N, "占比", "占全部诉求的比例，取值 0–1"),
-        ("latest_month", INT, "最近一月件数", SUPPRESSION_NOTE),
-        ("previous_month", INT, "前一月件数", SUPPRESSION_NOTE),
-    ]),
-    "by_category": ("按类别统计", "全期各诉求类别件数、占比及最近两个月件数。", [
-        ("element", S, "要素", ""),
-        ("category", S, "类别", ""),
-        ("count", INT, "件数", "全部数据期；" + SUPPRESSION_NOTE),
-        ("share", N, "占比", "占全部诉求的比例，取值 0–1"),
-        ("latest_month", INT, "最近一月件数", SUPPRESSION_NOTE),
-        ("previous_month", INT, "前一月件数", SUPPRESSION_NOTE),
-    ]),
-    "by_district": ("各区统计", "各区全期诉求总量、每万常住人口诉求数、三率和最近一月件数。", [
-        ("district", S, "区", ""),
-        ("district_code", S, "区代码", "统计用区划代码"),
-        ("population_k", INT, "常住人口（千人）", "2020 年第七次全国人口普查，约数"),
-        ("count", INT, "诉求总量", "全部数据期"),
-        ("per_10k", N, "每万人诉求数", "诉求总量 / 常住人口（万人）"),
-        *RATE_FIELDS,
-        ("latest_month", INT, "最近一月件数", SUPPRESSION_NOTE),
-    ]),
-}
+
+def marks_note(k: int) -> str:
+    """How the two tokens read; part of every description that may hold them."""
+    return (f"{CSV_HIDDEN} 表示{hidden_note(k)}；{CSV_NOT_APPLICABLE} 表示{NOT_APPLICABLE_NOTE}；"
+            "0 表示确实没有诉求")
+
+
+def _resources(k: int, agg: Aggregates) -> dict[str, tuple[str, str, list[Field]]]:
+    note = marks_note(k)
+    latest = f"最近一月（{agg.latest_month}）件数"
+    if agg.latest_cutoff:
+        latest += f"；该月数据只到 {agg.latest_cutoff}（{day_zh(agg.latest_cutoff)}），不完整"
+    previous = (f"前一月（{agg.previous_month or '无'}）件数；"
+                f"数据只有一个月时为 {CSV_NOT_APPLICABLE}")
+    months = (f"受理月份 YYYY-MM，从 {agg.months[0]} 到 {agg.latest_month} 逐月列出"
+              "（没有诉求的月份为 0）")
+    if agg.latest_cutoff:
+        months += f"；{agg.latest_month} 的数据只到 {agg.latest_cutoff}，该月不完整"
+    return {
+        "kpis": ("核心指标",
+                 "全市和各区、各月及全期的诉求总量、三率、综合成绩和按时办结率（长表）。"
+                 + note + "。", [
+            ("period", S, "统计期", "all 表示全部数据期，其余为" + months),
+            ("scope", S, "范围", "全市或区名（参考数据中的每个区都列出）"),
+            ("metric", S, "指标", "total、responded_rate、resolved_rate、satisfied_rate、"
+                                "composite_score、ontime_rate"),
+            ("value", N, "数值", "总量为件数，比率为 0–1 的小数；" + note),
+            ("numerator", N, "分子", "比率的分子（满意率分子含基本满意权重）；" + note),
+            ("denominator", N, "分母", "比率的分母（有效回访件数或已办结件数）；" + note),
+        ]),
+        "counts_by_month": ("按月分类统计",
+                            "受理月份 × 区 × 要素 × 类别的诉求件数，每个组合都列出。"
+                            + note + "。", [
+            ("month", S, "受理月份", months),
+            ("district", S, "区", "被反映区"),
+            ("element", S, "要素", "大气、噪声、水、固废、辐射及其他"),
+            ("category", S, "类别", "诉求类别"),
+            ("count", INT, "件数", note),
+        ]),
+        "monthly": ("全市逐月指标", "全市每个受理月份的诉求总量和各项比率。" + note + "。", [
+            ("month", S, "受理月份", months),
+            ("count", INT, "诉求总量", "件；" + note),
+            *[(n, t, ti, d + "；" + note) for n, t, ti, d in RATE_FIELDS],
+        ]),
+        "by_element": ("按要素统计", "全期各要素件数、占比及最近两个月件数。" + note + "。", [
+            ("element", S, "要素", ""),
+            ("count", INT, "件数", "全部数据期；" + note),
+            ("share", N, "占比", "占全部诉求的比例，取值 0–1；" + note),
+            ("latest_month", INT, "最近一月件数", latest + "；" + note),
+            ("previous_month", INT, "前一月件数", previous + "；" + note),
+        ]),
+        "by_category": ("按类别统计", "全期各诉求类别件数、占比及最近两个月件数。" + note + "。", [
+            ("element", S, "要素", ""),
+            ("category", S, "类别", ""),
+            ("count", INT, "件数", "全部数据期；" + note),
+            ("share", N, "占比", "占全部诉求的比例，取值 0–1；" + note),
+            ("latest_month", INT, "最近一月件数", latest + "；" + note),
+            ("previous_month", INT, "前一月件数", previous + "；" + note),
+        ]),
+        "by_district": ("各区统计", "各区全期诉求总量、每万常住人口诉求数、三率和最近一月件数。"
+                        + note + "。", [
+            ("district", S, "区", ""),
+            ("district_code", S, "区代码", "统计用区划代码"),
+            ("population_k", INT, "常住人口（千人）", "2020 年第七次全国人口普查，约数"),
+            ("count", INT, "诉求总量", "全部数据期；" + note),
+            ("per_10k", N, "每万人诉求数", "诉求总量 / 常住人口（万人）；" + note),
+            *[(n, t, ti, d + "；" + note) for n, t, ti, d in RATE_FIELDS],
+            ("latest_month", INT, "最近一月件数", latest + "；" + note),
+        ]),
+    }
 
 
 def tables(agg: Aggregates) -> dict[str, pd.DataFrame]:
@@ -80,15 +115,28 @@ def tables(agg: Aggregates) -> dict[str, pd.DataFrame]:
     }
 
 
-def write_open_data(agg: Aggregates, folder: Path) -> int:
+def csv_cell(value: Any) -> str:
+    """One CSV cell: a mark as its token, a number as before (integers plain, %.10g floats)."""
+    if value is HIDDEN:
+        return CSV_HIDDEN
+    if value is NOT_APPLICABLE:
+        return CSV_NOT_APPLICABLE
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return CSV_HIDDEN  # an unexpected gap is never published as a value or as N/A
+    if isinstance(value, float):
+        return f"{value:.10g}"
+    return str(value)
+
+
+def write_open_data(agg: Aggregates, folder: Path, k: int) -> int:
     """Write the CSVs and datapackage.json; returns the number of files written."""
     folder.mkdir(parents=True, exist_ok=True)
     resources: list[dict[str, Any]] = []
-    for name, frame in tables(agg).items():
-        title, description, fields = RESOURCES[name]
+    for name, (title, description, fields) in _resources(k, agg).items():
+        frame = tables(agg)[name]
         columns = [f[0] for f in fields]
-        frame[columns].to_csv(folder / f"{name}.csv", index=False, float_format="%.10g",
-                              lineterminator="\n")
+        text = frame[columns].map(csv_cell)
+        text.to_csv(folder / f"{name}.csv", index=False, lineterminator="\n")
         resources.append({
             "name": name.replace("_", "-"),
             "path": f"{name}.csv",
@@ -101,14 +149,17 @@ def write_open_data(agg: Aggregates, folder: Path) -> int:
             "schema": {
                 "fields": [{"name": n, "type": t, "title": ti, "description": d}
                            for n, t, ti, d in fields],
-                "missingValues": [""],
+                "missingValues": list(MISSING_VALUES),
             },
         })
+    incomplete = (f"最近一月 {agg.latest_month} 的数据只到 {agg.latest_cutoff}，该月不完整。"
+                  if agg.latest_cutoff else "")
     package = {
         "name": "beijing-eco-complaints-statistics",
         "title": "北京市生态环境接诉即办统计数据",
         "description": (
-            "由匿名化工单汇总的统计表；不含任何个人信息，少于 5 名诉求人的单元格不予公布。"),
+            f"由匿名化工单汇总的统计表（{agg.months[0]} 至 {agg.latest_month}）；"
+            f"不含任何个人信息。单元格取值：{marks_note(k)}。" + incomplete),
         "licenses": [{"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0",
                       "path": "https://creativecommons.org/licenses/by/4.0/"}],
         "resources": resources,

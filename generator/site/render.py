@@ -21,11 +21,27 @@ from generator.errors import BuildError
 from generator.reference import Reference
 from generator.site import cases as case_pages
 from generator.site.charts import bar_chart
-from generator.site.format import FILTERS, change, missing, month_zh, num
+from generator.site.format import (
+    FILTERS,
+    HIDDEN_MARK,
+    NOT_APPLICABLE_MARK,
+    NOT_APPLICABLE_NOTE,
+    change,
+    day_zh,
+    hidden_note,
+    incomplete_note,
+    marks_legend,
+    missing,
+    month_zh,
+    num,
+)
 from generator.site.limits import load_limits
-from generator.site.opendata import write_open_data
+from generator.site.opendata import CSV_HIDDEN, CSV_NOT_APPLICABLE, write_open_data
+from generator.site.page_errors import RENDER_ERRORS, page_error
 from generator.stats.aggregate import Aggregates
+from generator.stats.marks import HIDDEN
 from generator.stats.metrics import ALL, CITY, lookup
+from generator.text import shown
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -56,7 +72,12 @@ def make_env(paths: ProjectPaths) -> jinja2.Environment:
 
 
 def make_headline(agg: Aggregates) -> Callable[[str], str]:
-    """headline('餐饮油烟') → '2026年10月，全市餐饮油烟诉求 1,204 件，比上月减少 3.1%。'"""
+    """headline('餐饮油烟') → '2026年10月，全市餐饮油烟诉求 1,204 件，比上月减少 3.1%。'
+
+    Every element and category of the taxonomy is known, with 0 when it never occurs. A
+    latest month the export cuts short is labelled incomplete and not compared with the
+    month before.
+    """
     # Dict rows: a namedtuple row would shadow the `count` column with tuple.count.
     tables: dict[str, dict[Any, Any]] = {
         str(r["category"]): r for r in agg.by_category.to_dict("records")}
@@ -65,14 +86,14 @@ def make_headline(agg: Aggregates) -> Callable[[str], str]:
     def headline(name: str) -> str:
         if name not in tables:
             known = "、".join(tables)
-            raise BuildError(f"页面调用 headline(“{name}”)，但没有这个要素或类别。可用：{known}。")
+            raise BuildError(
+                f"调用 headline(“{shown(name)}”)，但分类中没有这个要素或类别。可用：{known}。")
         row = tables[name]
-        month = month_zh(agg.latest_month)
+        month = month_zh(agg.latest_month) + incomplete_note(agg.latest_cutoff)
         current, previous = row["latest_month"], row["previous_month"]
-        if missing(current) and not missing(row["count"]) and row["count"] > 0:
+        if current is HIDDEN:
             return f"{month}，全市{name}诉求件数为保护诉求人隐私不单独公布。"
-        current = 0 if missing(current) else int(current)
-        trend = change(current, previous)
+        trend = "" if agg.latest_incomplete else change(current, previous)
         return f"{month}，全市{name}诉求 {num(current)} 件" + (f"，{trend}" if trend else "") + "。"
 
     return headline
@@ -81,10 +102,12 @@ def make_headline(agg: Aggregates) -> Callable[[str], str]:
 def base_context(paths: ProjectPaths, agg: Aggregates, ref: Reference, metrics: MetricsConfig,
                  org: dict[str, Any], updated: dt.date) -> dict[str, Any]:
     cases = case_pages.load_cases(paths.data / "cases", ref)
+    k = metrics.min_complainants
     return {
         "agg": agg,
         "ref": ref,
         "metrics": metrics,
+        "k": k,
         "deadlines": metrics.deadlines_hours,
         "limits": load_limits(paths.data / "limits.yml"),
         "cases": cases,
@@ -95,9 +118,19 @@ def base_context(paths: ProjectPaths, agg: Aggregates, ref: Reference, metrics: 
         "month_short": lambda m: f"{m[2:4]}/{m[5:]}",
         "month_zh": month_zh,
         "kpi": lambda scope, metric, period=ALL: lookup(agg.kpis, period, scope, metric),
+        "missing": missing,
         "CITY": CITY,
         "org": org,
         "data_period": f"{month_zh(agg.months[0])}至{month_zh(agg.latest_month)}",
+        "latest_note": incomplete_note(agg.latest_cutoff),
+        "latest_cutoff_zh": day_zh(agg.latest_cutoff) if agg.latest_cutoff else "",
+        "hidden_mark": HIDDEN_MARK,
+        "hidden_note": hidden_note(k),
+        "not_applicable_mark": NOT_APPLICABLE_MARK,
+        "not_applicable_note": NOT_APPLICABLE_NOTE,
+        "marks_legend": marks_legend(k),
+        "csv_hidden": CSV_HIDDEN,
+        "csv_not_applicable": CSV_NOT_APPLICABLE,
         "updated": updated.isoformat(),
         "guide_of": {c.name: c.guide for c in ref.categories},
     }
@@ -125,17 +158,13 @@ def render_docs(paths: ProjectPaths, agg: Aggregates, ref: Reference, metrics: M
         target = out / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
-    data_files = write_open_data(agg, out / "data")
+    data_files = write_open_data(agg, out / "data", metrics.min_complainants)
     return RenderResult(pages=len(pages), data_files=data_files)
 
 
 def _render(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
     try:
         return env.get_template(name).render(context)
-    except (jinja2.TemplateError, TypeError, ValueError, KeyError, AttributeError) as exc:
-        where = getattr(exc, "filename", None) or name
-        line = getattr(exc, "lineno", None)
-        at = f"第 {line} 行" if line else ""
-        raise BuildError(
-            f"渲染页面 {where} {at}出错：{exc}。请检查该页面中的 {{{{ }}}} 和 {{% %}} 模板语法。"
-        ) from exc
+    except RENDER_ERRORS as exc:
+        folders = [Path(p) for p in getattr(env.loader, "searchpath", [])]
+        raise page_error(exc, name, folders, context) from exc

@@ -1,14 +1,23 @@
-"""The aggregate stage: every published table, computed once and shared by pages and CSVs."""
+"""The aggregate stage: every published table, computed once and shared by pages and CSVs.
+
+Tables are complete: every calendar month from the first to the last month of the data,
+every district of the reference and every category of the taxonomy has its row, with 0
+where nothing was received. Cells hold numbers or the marks of stats.marks.
+"""
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from generator.config import MetricsConfig
 from generator.reference import Reference
 from generator.stats.breakdowns import counts_by_month, share_table, suppressed_counts
+from generator.stats.marks import HIDDEN, NOT_APPLICABLE, is_mark, published
 from generator.stats.metrics import ALL, CITY, kpi_table
 from generator.stats.prepare import prepare
 
@@ -33,7 +42,10 @@ class Aggregates:
     monthly: pd.DataFrame
     """month, total and the rates for the whole city."""
     months: tuple[str, ...]
+    """Calendar months from the first to the last month of the data, gaps included."""
     records: int
+    latest_cutoff: str | None = None
+    """ISO date of the last receipt when the export cuts the latest month short, else None."""
 
     @property
     def latest_month(self) -> str:
@@ -41,61 +53,76 @@ class Aggregates:
 
     @property
     def previous_month(self) -> str | None:
+        """The calendar month before the latest (None when the data hold only one month)."""
         return self.months[-2] if len(self.months) > 1 else None
+
+    @property
+    def latest_incomplete(self) -> bool:
+        return self.latest_cutoff is not None
+
+
+def cutoff(last_received: dt.datetime | pd.Timestamp) -> str | None:
+    """The date of the last receipt when it falls before the last day of its month.
+
+    An export taken on the 20th holds only part of that month: the month is published as
+    incomplete and not compared with the month before.
+    """
+    day = last_received.date() if isinstance(last_received, dt.datetime) else last_received
+    last_day = calendar.monthrange(day.year, day.month)[1]
+    return None if day.day == last_day else day.isoformat()
 
 
 def aggregate(frame: pd.DataFrame, metrics: MetricsConfig, ref: Reference) -> Aggregates:
     prep = prepare(frame, metrics)
     k = metrics.min_complainants
     months = tuple(str(m) for m in prep["month"].cat.categories)
-    kpis = kpi_table(prep, metrics)
+    districts = [d.name for d in ref.districts]
+    kpis = kpi_table(prep, metrics, months, districts)
     latest, previous = months[-1], (months[-2] if len(months) > 1 else None)
-    by_element = _with_months(prep, ["element"], [], k, latest, previous)
-    by_element = _in_order(by_element, "element", list(ref.elements))
-    by_category = _with_months(prep, ["element", "category"], ["element"], k, latest, previous)
-    by_category = _in_order(by_category, "category", [c.name for c in ref.categories])
+    elements = pd.DataFrame({"element": list(ref.elements)})
+    categories = pd.DataFrame([(c.element, c.name) for c in ref.categories],
+                              columns=["element", "category"])
+    cube = pd.DataFrame(
+        [(m, d, c.element, c.name) for m in months for d in districts for c in ref.categories],
+        columns=["month", "district", "element", "category"])
     return Aggregates(
         kpis=kpis,
-        counts_by_month=counts_by_month(prep, k),
-        by_element=by_element,
-        by_category=by_category,
+        counts_by_month=counts_by_month(prep, k, cube),
+        by_element=_with_months(prep, elements, [], k, latest, previous),
+        by_category=_with_months(prep, categories, ["element"], k, latest, previous),
         by_district=_by_district(kpis, ref, latest),
         monthly=_pivot(kpis[kpis["scope"] == CITY], "period", months).rename(
             columns={"period": "month"}),
         months=months,
         records=len(frame),
+        latest_cutoff=cutoff(frame["received_at"].max()),
     )
 
 
-def _with_months(prep: pd.DataFrame, keys: list[str], margins: list[str], k: int, latest: str,
-                 previous: str | None) -> pd.DataFrame:
-    table = share_table(prep, keys, k, margins)
+def _with_months(prep: pd.DataFrame, full: pd.DataFrame, margins: list[str], k: int,
+                 latest: str, previous: str | None) -> pd.DataFrame:
+    table = share_table(prep, full, k, margins)
     for label, month in (("latest_month", latest), ("previous_month", previous)):
-        in_month = prep[prep["month"] == month] if month else prep.iloc[:0]
-        if in_month.empty:
-            table[label] = pd.array([pd.NA] * len(table), dtype="Int64")
+        if month is None:  # the month before the first month of the data
+            table[label] = pd.Series([NOT_APPLICABLE] * len(table), dtype=object).to_numpy()
             continue
-        part = suppressed_counts(in_month, keys, k, margins).rename(columns={"count": label})
-        table = table.merge(part[[*keys, label]], on=keys, how="left", indicator=True)
-        # Absent from the month means zero requests, not a hidden count.
-        table.loc[table["_merge"] == "left_only", label] = 0
-        table = table.drop(columns=["_merge"])
-    for col in keys:
-        table[col] = table[col].astype(str)
+        # A calendar month without records has zero requests: counts of 0, not hidden.
+        part, hidden = suppressed_counts(prep[prep["month"] == month], full, k, margins)
+        table[label] = published(part["count"], hidden, integer=True).to_numpy()
     return table
-
-
-def _in_order(table: pd.DataFrame, column: str, order: list[str]) -> pd.DataFrame:
-    rank = {name: i for i, name in enumerate(order)}
-    return table.sort_values(column, key=lambda s: s.map(rank)).reset_index(drop=True)
 
 
 def _pivot(kpis: pd.DataFrame, key: str, order: tuple[str, ...] | list[str]) -> pd.DataFrame:
     wide = kpis.pivot(index=key, columns="metric", values="value")
-    wide = wide.reindex([o for o in order if o in wide.index])
-    wide = wide.rename(columns={"total": "count"})
-    wide["count"] = wide["count"].astype("Int64")
-    return wide[["count", *RATE_METRICS]].reset_index()
+    wide = wide.reindex(list(order)).rename(columns={"total": "count"})
+    wide["count"] = _as_int(wide["count"])
+    wide = wide[["count", *RATE_METRICS]].reset_index()
+    wide.columns.name = None
+    return wide
+
+
+def _as_int(values: pd.Series) -> pd.Series:
+    return values.map(lambda v: v if is_mark(v) else int(v)).astype(object)
 
 
 def _by_district(kpis: pd.DataFrame, ref: Reference, latest: str) -> pd.DataFrame:
@@ -104,10 +131,21 @@ def _by_district(kpis: pd.DataFrame, ref: Reference, latest: str) -> pd.DataFram
     table = table.rename(columns={"scope": "district"})
     info = pd.DataFrame([(d.name, d.code, d.population_k) for d in ref.districts],
                         columns=["district", "district_code", "population_k"])
-    table = info.merge(table, on="district", how="inner")
-    table["per_10k"] = (table["count"].astype("Float64") / (table["population_k"] / 10)).round(2)
+    table = info.merge(table, on="district", how="left")
+    table["per_10k"] = pd.Series(
+        [_per_10k(c, p) for c, p in zip(table["count"], table["population_k"], strict=True)],
+        dtype=object).to_numpy()
     month = kpis[(kpis["period"] == latest) & (kpis["metric"] == "total")]
-    latest_counts = month.set_index("scope")["value"]
-    table["latest_month"] = table["district"].map(latest_counts).astype("Int64")
+    table["latest_month"] = _as_int(table["district"].map(month.set_index("scope")["value"]))
     return table[["district", "district_code", "population_k", "count", "per_10k",
                   *RATE_METRICS, "latest_month"]]
+
+
+def _per_10k(count: object, population_k: object) -> object:
+    """Requests per 10,000 residents; hidden with its count, N/A without a population."""
+    if count is HIDDEN:
+        return HIDDEN
+    if is_mark(count) or not isinstance(population_k, int | float | np.integer) \
+            or not population_k > 0:
+        return NOT_APPLICABLE
+    return float(np.round(float(count) / (float(population_k) / 10), 2))  # type: ignore[arg-type]

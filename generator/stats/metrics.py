@@ -19,6 +19,7 @@ import pandas as pd
 
 from generator.config import MetricsConfig
 from generator.stats.disclosure import complementary, primary
+from generator.stats.marks import NOT_APPLICABLE, Mark, published
 
 METRICS = ("total", "responded_rate", "resolved_rate", "satisfied_rate", "composite_score",
            "ontime_rate")
@@ -48,15 +49,20 @@ def group_sums(prep: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
     return pd.DataFrame([row])
 
 
-def kpi_table(prep: pd.DataFrame, metrics: MetricsConfig) -> pd.DataFrame:
-    """kpis.csv in long form: period, scope, metric, value, numerator, denominator."""
+def kpi_table(prep: pd.DataFrame, metrics: MetricsConfig, months: Sequence[str],
+              districts: Sequence[str]) -> pd.DataFrame:
+    """kpis.csv in long form: period, scope, metric, value, numerator, denominator.
+
+    Every calendar month and every district of the reference has its rows (0 records when
+    nothing was received). Cells hold numbers or marks (stats.marks).
+    """
     parts = []
     for keys in (["month", "district"], ["month"], ["district"], []):
         sums = group_sums(prep, keys)
         sums["period"] = sums["month"].astype(str) if "month" in keys else ALL
         sums["scope"] = sums["district"].astype(str) if "district" in keys else CITY
         parts.append(sums.drop(columns=[k for k in keys]))
-    wide = pd.concat(parts, ignore_index=True)
+    wide = _complete(pd.concat(parts, ignore_index=True), months, districts)
     k = metrics.min_complainants
     # Totals: district cells add up to the city, months add up to 'all'.
     hide_total = complementary(wide, "record", primary(wide["complainants"], k),
@@ -67,31 +73,49 @@ def kpi_table(prep: pd.DataFrame, metrics: MetricsConfig) -> pd.DataFrame:
                                 [["period"], ["scope"]])
     rows = []
     rates = {}
+    den = wide["valid"].astype(float)
     for metric, part in RATE_PARTS.items():
-        den = wide["valid"].astype(float)
         num = wide[part].astype(float)
-        value = (num / den.where(den > 0)).where(~hide_rates)
-        rates[metric] = value
-        rows.append(_long(wide, metric, value, num.where(~hide_rates), den.where(~hide_rates)))
+        rates[metric] = num / den.where(den > 0)  # NaN: no valid follow-up, not applicable
+        rows.append(_long(wide, metric, rates[metric], num, den, hide_rates))
     composite = pd.Series(0.0, index=wide.index)
     for metric, weight in metrics.composite_weights.items():
         composite = composite + rates[metric] * weight * 100
     nan = pd.Series(np.nan, index=wide.index)
-    rows.append(_long(wide, "composite_score", composite, nan, nan))
-    total = wide["record"].astype(float).where(~hide_total)
-    rows.append(_long(wide, "total", total, total, nan))
+    rows.append(_long(wide, "composite_score", composite, nan, nan, hide_rates,
+                      parts=(False, False)))
+    total = wide["record"].astype(float)
+    rows.append(_long(wide, "total", total, total, nan, hide_total, parts=(True, False)))
     closed = wide["closed"].astype(float)
-    ontime = (wide["ontime"] / closed.where(closed > 0)).where(~hide_ontime)
-    rows.append(_long(wide, "ontime_rate", ontime, wide["ontime"].astype(float).where(~hide_ontime),
-                      closed.where(~hide_ontime)))
+    ontime = wide["ontime"] / closed.where(closed > 0)
+    rows.append(_long(wide, "ontime_rate", ontime, wide["ontime"].astype(float), closed,
+                      hide_ontime))
     table = pd.concat(rows, ignore_index=True)
     return _order(table)
 
 
+def _complete(wide: pd.DataFrame, months: Sequence[str], districts: Sequence[str]) -> pd.DataFrame:
+    """One row per (period, scope) of the calendar × reference, zeros where nothing happened."""
+    periods = [*months, ALL]
+    index = pd.MultiIndex.from_product([periods, [*districts, CITY]], names=["period", "scope"])
+    extra = sorted(set(zip(wide["period"], wide["scope"], strict=True)) - set(index))
+    if extra:  # a district outside the reference still gets published, never dropped
+        index = index.append(pd.MultiIndex.from_tuples(extra, names=["period", "scope"]))
+    full = wide.set_index(["period", "scope"]).reindex(index)
+    return full.fillna(0).reset_index()
+
+
 def _long(wide: pd.DataFrame, metric: str, value: pd.Series, num: pd.Series,
-          den: pd.Series) -> pd.DataFrame:
-    return pd.DataFrame({"period": wide["period"], "scope": wide["scope"], "metric": metric,
-                         "value": value, "numerator": num, "denominator": den})
+          den: pd.Series, hidden: np.ndarray, *, parts: tuple[bool, bool] = (True, True)
+          ) -> pd.DataFrame:
+    """Rows of one metric; hidden cells hide their numerator and denominator too. `parts`
+    says whether the metric has a numerator and a denominator (else both are N/A)."""
+    return pd.DataFrame({
+        "period": wide["period"].to_numpy(), "scope": wide["scope"].to_numpy(), "metric": metric,
+        "value": published(value, hidden).to_numpy(),
+        "numerator": published(num, hidden & parts[0]).to_numpy(),
+        "denominator": published(den, hidden & parts[1]).to_numpy(),
+    })
 
 
 def _order(table: pd.DataFrame) -> pd.DataFrame:
@@ -102,9 +126,10 @@ def _order(table: pd.DataFrame) -> pd.DataFrame:
     return table.iloc[order].reset_index(drop=True)
 
 
-def lookup(kpis: pd.DataFrame, period: str, scope: str, metric: str) -> float | None:
-    """One published value (None when suppressed or absent)."""
+def lookup(kpis: pd.DataFrame, period: str | None, scope: str, metric: str) -> float | Mark:
+    """One published value: a number, HIDDEN, or NOT_APPLICABLE (no such period or scope)."""
     hit = kpis[(kpis["period"] == period) & (kpis["scope"] == scope) & (kpis["metric"] == metric)]
-    if hit.empty or pd.isna(hit["value"].iloc[0]):
-        return None
-    return float(hit["value"].iloc[0])
+    if hit.empty:
+        return NOT_APPLICABLE
+    value: float | Mark = hit["value"].iloc[0]
+    return value

@@ -8,13 +8,24 @@ import pandas as pd
 from generator.config import MetricsConfig
 
 
+def calendar_months(first: str, last: str) -> list[str]:
+    """Every 'YYYY-MM' from `first` to `last` inclusive, gaps included."""
+    year, month = int(first[:4]), int(first[5:])
+    out = []
+    while f"{year:04d}-{month:02d}" <= last:
+        out.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
+
+
 def month_labels(stamps: pd.Series) -> pd.Series:
-    """'YYYY-MM' for each timestamp, as a category (avoids slow per-row strftime)."""
+    """'YYYY-MM' for each timestamp, as a category whose categories run as a calendar from
+    the first to the last month (a month without records is still a category)."""
     codes = stamps.dt.year * 100 + stamps.dt.month
     uniques = np.sort(codes.dropna().unique())
     labels = {int(c): f"{int(c) // 100:04d}-{int(c) % 100:02d}" for c in uniques}
-    months: pd.Series = codes.map(labels).astype(
-        pd.CategoricalDtype(sorted(labels.values()), ordered=True))
+    calendar = calendar_months(labels[int(uniques[0])], labels[int(uniques[-1])]) if labels else []
+    months: pd.Series = codes.map(labels).astype(pd.CategoricalDtype(calendar, ordered=True))
     return months
 
 
