@@ -223,7 +223,8 @@ def test_encodings_are_detected_and_reported(tmp_path: Path) -> None:
     "data,what",
     [
         ("case_id\n".encode("utf-16"), "UTF-16"),
-        (bytes(range(1, 256)) * 4, "第 2 行（第 128 个字节）起不是有效的 GB18030（文件也不是有效的 UTF-8）"),
+        (bytes(range(1, 256)) * 4,
+         "第 2 行（第 128 个字节）起不是有效的 GB18030（文件也不是有效的 UTF-8）"),
         (b"a,b\n\x00\x01", "空字节"),
     ],
     ids=["utf16", "random", "nul"],
