@@ -8,15 +8,44 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
 from generator import __version__
 
 DEFAULT_PACKAGE = Path("data/complaints")
+SAMPLE_YEARS = (2000, 2099)
+"""Years a sample package may cover."""
+INTERRUPTED_EXIT = 130
+"""Exit code after Ctrl-C (128 + SIGINT), as shells report it."""
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class PortalGroup(click.Group):
+    """The command group, with the last resort: no traceback ever reaches the user.
+
+    Expected failures are PortalErrors (click prints "错误：…" and exits 1); click's own usage
+    errors and exits pass through. Anything else is a bug: a short Chinese message and the
+    path of a masked, owner-only log holding the traceback (generator.crashlog).
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except KeyboardInterrupt:
+            click.echo("已中断。未完成的输出没有写出，原有文件保持不变。", err=True)
+            ctx.exit(INTERRUPTED_EXIT)
+        except Exception as exc:  # the one deliberate catch-all: the last resort
+            from generator.crashlog import crash_message, write_crash_log
+
+            path = write_crash_log(exc)
+            click.echo(f"错误：{crash_message(exc, path)}", err=True)
+            ctx.exit(1)
+
+
+@click.group(cls=PortalGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="ecoportal")
 def main() -> None:
     """生态环境接诉即办公开门户：由匿名化诉求数据生成静态网站。"""
@@ -35,9 +64,15 @@ def main() -> None:
 def sample(out: Path, end: dt.datetime, months: int, records: int | None,
            seed: int) -> None:
     """按固定随机种子生成逼真的样例数据包。"""
+    from generator.errors import DataError
     from generator.sample import write_sample
 
     end_month = end.date().replace(day=1)
+    first_year = (end_month.year * 12 + end_month.month - months) // 12
+    if not (SAMPLE_YEARS[0] <= first_year and end_month.year <= SAMPLE_YEARS[1]):
+        raise DataError(f"--end {end_month:%Y-%m} 与 --months {months} 无效：样例数据的月份应在 "
+                        f"{SAMPLE_YEARS[0]} 年到 {SAMPLE_YEARS[1]} 年之间。"
+                        "请修改 --end 或 --months。")
     summary = write_sample(out, end_month=end_month, months=months, records=records, seed=seed)
     click.echo(summary)
 

@@ -92,20 +92,42 @@ def load_key(key_file: Path | None = None, environ: Mapping[str, str] | None = N
 def generate_key_file(path: Path) -> Path:
     """Write 32 random bytes as hex to a new file with mode 0600; never overwrite."""
     path = path.expanduser()
+    if path.is_dir():
+        raise ConfigError(f"--out {path} 是一个文件夹。请给出密钥文件的路径，"
+                          f"如 {DEFAULT_KEY_PATH}。")
     if path.exists():
         raise ConfigError(
             f"密钥文件 {path} 已存在，未覆盖：覆盖会让以后生成的化名与已发布的数据对不上。"
             "如确需新密钥，请换一个文件名。"
         )
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError as exc:
-        raise ConfigError(f"密钥文件 {path} 已存在，未覆盖。请换一个文件名。") from exc
-    with os.fdopen(fd, "w", encoding="ascii") as fh:
-        fh.write(secrets.token_hex(MIN_KEY_BYTES) + "\n")
-    os.chmod(path, 0o600)
+        if path.exists():
+            raise ConfigError(f"密钥文件 {path} 已存在，未覆盖。请换一个文件名。") from exc
+        raise ConfigError(f"无法创建密钥文件 {path}：路径中的 {_first_file(path.parent)} "
+                          "是文件而不是文件夹。请换一个路径。") from exc
+    except OSError as exc:
+        raise ConfigError(f"无法创建密钥文件 {path}（{exc.strerror or exc}）。"
+                          "请检查路径和权限，或换一个路径。") from exc
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as fh:
+            fh.write(secrets.token_hex(MIN_KEY_BYTES) + "\n")
+        os.chmod(path, 0o600)
+    except OSError as exc:
+        path.unlink(missing_ok=True)  # ours: created just above with O_EXCL
+        raise ConfigError(f"无法写入密钥文件 {path}（{exc.strerror or exc}）。"
+                          "请检查磁盘空间和权限后重试。") from exc
     return path
+
+
+def _first_file(folder: Path) -> Path:
+    """The first existing non-folder on the way to `folder` (why mkdir failed)."""
+    for part in reversed([folder, *folder.parents]):
+        if part.exists() and not part.is_dir():
+            return part
+    return folder
 
 
 def normalise_text(value: str) -> str:

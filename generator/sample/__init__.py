@@ -67,6 +67,9 @@ def write_sample(
             f"无法写出样例数据包：{blocker} 已存在但不是文件夹。请删除或改名该文件，"
             "或用 --out 指定另一个文件夹。"
         ) from exc
+    except OSError as exc:
+        raise DataError(f"无法创建文件夹 {out}（{exc.strerror}）。"
+                        "请检查 --out 的路径和权限。") from exc
     try:
         write_atomic(out / "complaints.csv", lambda fh: _write_csv(fh, drawn))
         write_atomic(out / "datapackage.json", CONTRACT_PATH.read_bytes())
