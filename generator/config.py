@@ -156,6 +156,17 @@ def kind_of(value: Any) -> str:
     return type(value).__name__
 
 
+def yaml_text(value: Any) -> str:
+    """A value as the YAML file shows it: text as is, others in flow style ([1, 2], {a: 1})."""
+    if isinstance(value, str):
+        return value
+    try:
+        text = yaml.safe_dump(value, allow_unicode=True, default_flow_style=True, width=10**6)
+    except yaml.YAMLError:
+        return str(value)
+    return text.strip().removesuffix("...").strip()
+
+
 class Problems:
     """Problems found in one file, reported together; tracks whether a value was escaped."""
 
@@ -171,9 +182,7 @@ class Problems:
 
     def value(self, value: Any) -> str:
         """`value` for a message: text in “ ” quotes, escaped and cut; others as YAML shows them."""
-        text = value if isinstance(value, str) else yaml.safe_dump(
-            value, allow_unicode=True, default_flow_style=True, width=10**6).strip()
-        text = text.removesuffix("\n...").removesuffix("...").strip()
+        text = yaml_text(value)
         self.escaped |= has_escapes(text)
         return f"“{shown(text)}”" if isinstance(value, str) else shown(text)
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import jinja2
 
-from generator.config import kind_of, read_yaml_mapping
+from generator.config import kind_of, read_yaml_mapping, yaml_text
 from generator.errors import ConfigError, DataError
 from generator.privacy.scan import scan_text
 from generator.reference import Reference, load_reference
@@ -131,8 +131,9 @@ def _read_case(path: Path, ref: Reference) -> tuple[Case | None, list[str]]:
 
 
 def _bad(head: str, key: str, value: Any, problem: str, fix: str) -> str:
-    note = ESCAPED_NOTE if has_escapes(value) else ""
-    return f"{head}：字段 {key} 的值 “{shown(value)}” {problem}。{fix}{note}"
+    text = yaml_text(value)
+    note = ESCAPED_NOTE if has_escapes(text) else ""
+    return f"{head}：字段 {key} 的值 “{shown(text)}” {problem}。{fix}{note}"
 
 
 def _check_values(head: str, path: Path, raw: dict[str, Any], ref: Reference) -> list[str]:

@@ -1,0 +1,217 @@
+"""Broken-input corpus: settings and reference files (metrics, limits, cases, taxonomy, CSVs).
+
+Each case breaks one file of a throw-away copy of the project, runs the real command, and
+asserts the exit code, the exact Chinese message, no traceback, and untouched inputs.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.broken_inputs import CliResult, assert_refused, run_cli
+from tests.conftest import ROOT
+
+MINI = ROOT / "tests" / "fixtures" / "mini_package"
+YAML_FIX = "请检查缩进、冒号和引号；日期请写成有效的 YYYY-MM-DD。"
+REF_FIX = "请改正后重试（行号从表头算起，表头为第 1 行）。"
+TAXONOMY_FORMAT = ("格式：elements 列表，每个要素含 name 和 categories"
+                   "（每个类别含 name 和 guide）；[n] 表示列表的第 n 项，从 0 起数。")
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A project root with copies of data/ (the mini package as data/complaints)."""
+    from generator.reference import load_reference
+
+    root = tmp_path / "proj"
+    (root / "data").mkdir(parents=True)
+    for name in ("metrics.yml", "limits.yml"):
+        shutil.copy(ROOT / "data" / name, root / "data" / name)
+    for name in ("cases", "reference"):
+        shutil.copytree(ROOT / "data" / name, root / "data" / name)
+    shutil.copytree(MINI, root / "data" / "complaints")
+    shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
+    for name in ("site_src", "generator"):
+        (root / name).symlink_to(ROOT / name)
+    monkeypatch.chdir(root)
+    load_reference.cache_clear()
+    return root
+
+
+def _edit(path: Path, old: str | None, new: str) -> Path:
+    text = path.read_text(encoding="utf-8")
+    if old is None:
+        text = new
+    else:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _assert_build_refused(result: CliResult, message: str) -> None:
+    """Build echoes its stages first; the output must end with exactly 错误：<message>."""
+    assert result.exit_code == 1, result.output
+    assert "错误：" in result.output, result.output
+    assert result.output[result.output.index("错误："):].strip() == f"错误：{message}"
+
+
+def _build(project: Path) -> CliResult:
+    return run_cli(["build"], untouched=[project / "data"])
+
+
+def _validate(project: Path) -> CliResult:
+    return run_cli(["validate", "data/complaints"], untouched=[project / "data"])
+
+
+# --- data/metrics.yml ----------------------------------------------------------------------
+
+def test_metrics_impossible_date(project: Path) -> None:
+    path = _edit(project / "data/metrics.yml", "disclosure:\n",
+                 "checked: 2024-02-30\ndisclosure:\n")
+    _assert_build_refused(_build(project), (
+        f"指标配置文件 {path} 不是有效的 YAML（第 18 行第 10 列：“2024-02-30” 像日期，"
+        f"但不是有效的日期）。{YAML_FIX}"))
+
+
+def test_metrics_list_where_a_mapping_is_expected(project: Path) -> None:
+    path = _edit(project / "data/metrics.yml", "composite_weights: ",
+                 "composite_weights: [0.1, 0.5, 0.4]\nold_weights: ")
+    _assert_build_refused(_build(project), (
+        f"指标配置文件 {path} 有 1 处错误：\n"
+        "  - composite_weights 应为映射（每行“名称: 数值”），现为列表 [0.1, 0.5, 0.4]。"))
+
+
+def test_metrics_string_where_a_number_is_expected(project: Path) -> None:
+    path = _edit(project / "data/metrics.yml", "resolved_rate: 0.5", "resolved_rate: 一半")
+    _assert_build_refused(_build(project), (
+        f"指标配置文件 {path} 有 1 处错误：\n"
+        "  - composite_weights.resolved_rate 的值 “一半” 无效：应为 0 到 1 之间的数。"))
+
+
+def test_metrics_null_section_and_bad_value_are_listed_together(project: Path) -> None:
+    path = _edit(project / "data/metrics.yml", "deadlines_hours:\n", "deadlines_hours:\nold:\n")
+    _edit(path, "min_complainants: 5", "min_complainants: [5]")
+    _assert_build_refused(_build(project), (
+        f"指标配置文件 {path} 有 2 处错误：\n"
+        "  - deadlines_hours 应为映射（每行“名称: 数值”），现为空值（null）。\n"
+        "  - disclosure.min_complainants 的值 [5] 无效：应为 1 到 1000 之间的数。"))
+
+
+# --- data/limits.yml and data/cases/ -------------------------------------------------------
+
+def test_limits_impossible_date(project: Path) -> None:
+    path = _edit(project / "data/limits.yml", "gb3096:\n", "checked: 2024-02-30\ngb3096:\n")
+    message = _build(project)
+    line = path.read_text(encoding="utf-8").splitlines().index("checked: 2024-02-30") + 1
+    _assert_build_refused(message, (
+        f"限值文件 {path} 不是有效的 YAML（第 {line} 行第 10 列：“2024-02-30” 像日期，"
+        f"但不是有效的日期）。{YAML_FIX}"))
+
+
+def test_limits_wrong_shapes(project: Path) -> None:
+    path = _edit(project / "data/limits.yml", "    title: 声环境功能区环境噪声限值（等效声级 Leq）",
+                 "    title: [声环境功能区]")
+    _edit(path, "    columns: [功能区类别, 适用区域, 昼间, 夜间]", "    columns: {a: 1}")
+    _assert_build_refused(_build(project), (
+        f"限值文件 {path} 有 2 处错误：\n"
+        "  - gb3096.zones.title 应为非空的文字，现为列表 [声环境功能区]。\n"
+        "  - gb3096.zones：columns 应为非空的文字列表。"))
+
+
+def test_case_impossible_date(project: Path) -> None:
+    path = _edit(project / "data/cases/2025-03-fengtai-ktv.yml", "date:", "date: 2025-02-30\nold:")
+    _assert_build_refused(_build(project), (
+        f"案例文件 {path} 不是有效的 YAML（第 2 行第 7 列：“2025-02-30” 像日期，"
+        f"但不是有效的日期）。{YAML_FIX}"))
+
+
+def test_case_list_where_text_is_expected(project: Path) -> None:
+    path = project / "data/cases/2025-03-fengtai-ktv.yml"
+    text = path.read_text(encoding="utf-8")
+    district = next(line for line in text.splitlines() if line.startswith("district:"))
+    _edit(path, district, "district: [丰台区, 朝阳区]")
+    _assert_build_refused(_build(project), (
+        f"案例文件 {path}：字段 district 的值 “[丰台区, 朝阳区]” 是列表，不是文字。"
+        "请写成一段文字。"))
+
+
+# --- data/reference/taxonomy.yml -----------------------------------------------------------
+
+def test_taxonomy_impossible_date(project: Path) -> None:
+    path = _edit(project / "data/reference/taxonomy.yml", "  - name: 大气", "  - name: 2024-02-30")
+    assert_refused(_validate(project), (
+        f"错误：分类文件 {path} 不是有效的 YAML（第 4 行第 11 列：“2024-02-30” 像日期，"
+        f"但不是有效的日期）。{YAML_FIX}"))
+
+
+def test_taxonomy_wrong_shapes_name_the_key_path(project: Path) -> None:
+    path = _edit(project / "data/reference/taxonomy.yml",
+                 "{name: 扬尘, guide: guides/dust.md}", "{name: 扬尘, guide: [guides/dust.md]}")
+    _edit(path, "      - {name: 地表水, guide: guides/water.md}", "      - 地表水")
+    assert_refused(_validate(project), (
+        f"错误：分类文件 {path} 有 2 处错误：\n"
+        "  - elements[0].categories[1].guide 应为指南页面路径（文字，如 guides/dust.md），"
+        "现为列表 [guides/dust.md]。\n"
+        "  - elements[2].categories[0] 应为映射（如 {name: 扬尘, guide: guides/dust.md}），"
+        "现为文字 “地表水”。\n" + TAXONOMY_FORMAT))
+
+
+def test_taxonomy_elements_mapping_instead_of_list(project: Path) -> None:
+    path = _edit(project / "data/reference/taxonomy.yml", None, "elements: {大气: 扬尘}\n")
+    assert_refused(_validate(project), (
+        f"错误：分类文件 {path} 有 1 处错误：\n"
+        "  - elements 应为非空列表（每项一个要素），现为映射（键: 值） {大气: 扬尘}。\n"
+        + TAXONOMY_FORMAT))
+
+
+# --- data/reference/districts.csv and streets.csv ------------------------------------------
+
+def test_district_population_not_an_integer(project: Path) -> None:
+    path = _edit(project / "data/reference/districts.csv", "110101,东城区,709",
+                 "110101,东城区,七百")
+    assert_refused(_validate(project), (
+        f"错误：参考数据文件 {path} 有 1 处错误：\n"
+        "  - 第 2 行的 population_k “七百” 不是非负整数（常住人口，单位：千人）。\n" + REF_FIX))
+
+
+def test_duplicate_district_codes_name_both_rows(project: Path) -> None:
+    path = _edit(project / "data/reference/districts.csv", "110102,西城区", "110101,西城区")
+    assert_refused(_validate(project), (
+        f"错误：参考数据文件 {path} 有 1 处错误：\n"
+        "  - 区划代码 “110101” 重复出现在第 2 行、第 3 行；每个区划代码只能有一行。\n" + REF_FIX))
+
+
+def test_district_missing_column_and_empty_code(project: Path) -> None:
+    path = _edit(project / "data/reference/districts.csv", "district_code,district,population_k",
+                 "district_code,district")
+    assert_refused(_validate(project), (
+        f"错误：参考数据文件 {path} 有 1 处错误：\n"
+        "  - 缺少列 population_k（表头应为 district_code,district,population_k）。\n" + REF_FIX))
+
+
+def test_street_problems_are_all_listed(project: Path) -> None:
+    path = _edit(project / "data/reference/streets.csv", "110101002,景山街道,110101,",
+                 "110101002,景山街道,999999,")
+    _edit(path, "110101003,", ",")
+    _edit(path, "110101004,", "110101001,")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    row_4 = lines[3]
+    assert row_4.startswith(","), row_4
+    assert_refused(_validate(project), (
+        f"错误：参考数据文件 {path} 有 3 处错误：\n"
+        "  - 第 3 行的 district_code “999999” 不在 districts.csv 中。\n"
+        "  - 第 4 行的 street_code 为空。\n"
+        "  - 街乡镇代码 “110101001” 重复出现在第 2 行、第 5 行；每个街乡镇代码只能有一行。\n"
+        + REF_FIX))
+
+
+def test_street_row_with_missing_cells(project: Path) -> None:
+    path = _edit(project / "data/reference/streets.csv", "110101002,景山街道,110101,东城区,街道",
+                 "110101002,景山街道,110101")
+    assert_refused(_validate(project), (
+        f"错误：参考数据文件 {path} 有 1 处错误：\n"
+        "  - 第 3 行有 3 个单元格，表头有 5 列。\n" + REF_FIX))
