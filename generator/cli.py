@@ -70,7 +70,8 @@ def sample(out: Path, end: dt.datetime, months: int, records: int | None,
     end_month = end.date().replace(day=1)
     first_year = (end_month.year * 12 + end_month.month - months) // 12
     if not (SAMPLE_YEARS[0] <= first_year and end_month.year <= SAMPLE_YEARS[1]):
-        raise DataError(f"--end {end_month:%Y-%m} 与 --months {months} 无效：样例数据的月份应在 "
+        raise DataError(f"--end {end_month.year:04d}-{end_month.month:02d} 与 --months {months} "
+                        "无效：样例数据的月份应在 "
                         f"{SAMPLE_YEARS[0]} 年到 {SAMPLE_YEARS[1]} 年之间。"
                         "请修改 --end 或 --months。")
     summary = write_sample(out, end_month=end_month, months=months, records=records, seed=seed)
