@@ -26,10 +26,13 @@ SYNTAX_FIX = "请检查该页面中的 {{ }} 和 {% %} 模板语法（括号、�
 EXPRESSION_FIX = "请检查该行 {{ }} 或 {% %} 中的表达式。"
 
 
-def _where(exc: BaseException, page: str, folders: Iterable[Path]) -> tuple[str, int | None]:
-    """The template (relative name) and line where `exc` happened, preferring the page."""
+def _where(exc: BaseException, page: str, folders: Iterable[Path]
+           ) -> tuple[int | None, tuple[str, int] | None]:
+    """The page's line where `exc` happened, and the innermost other template and line
+    (an included template or a macro) when the error happened inside one."""
     if isinstance(exc, jinja2.TemplateSyntaxError) and exc.lineno:
-        return exc.name or page, exc.lineno
+        name = exc.name or page
+        return (exc.lineno, None) if name == page else (None, (name, exc.lineno))
     roots = [f.resolve() for f in folders]
     hits: list[tuple[str, int]] = []
     for frame in traceback.extract_tb(exc.__traceback__):
@@ -37,10 +40,9 @@ def _where(exc: BaseException, page: str, folders: Iterable[Path]) -> tuple[str,
         for root in roots:
             if path.is_absolute() and path.is_relative_to(root) and frame.lineno:
                 hits.append((path.relative_to(root).as_posix(), frame.lineno))
-    for name, line in reversed(hits):
-        if name == page:
-            return name, line
-    return (hits[-1] if hits else (page, None))
+    line = next((n for name, n in reversed(hits) if name == page), None)
+    inner = hits[-1] if hits and hits[-1][0] != page else None
+    return line, inner
 
 
 def _reason(exc: BaseException, names: Iterable[str]) -> tuple[str, str]:
@@ -79,10 +81,12 @@ def _reason(exc: BaseException, names: Iterable[str]) -> tuple[str, str]:
 def page_error(exc: BaseException, page: str, folders: Iterable[Path],
                names: Iterable[str]) -> BuildError:
     """The BuildError for `exc` raised while rendering `page` (its template name)."""
-    folders = list(folders)
-    template, line = _where(exc, page, folders)
-    at = f" 第 {line} 行" if line else ""
-    # "p.md 第 3 行出错", "p.md 出错", or the included template that failed, with its line.
-    where = f"{page}（所引用的模板 {template}{at}）" if template != page else f"{page}{at or ' '}"
+    line, inner = _where(exc, page, list(folders))
+    # "p.md 第 3 行出错", "p.md 出错", plus the included template or macro that failed.
+    where = page + (f" 第 {line} 行" if line else "")
+    if inner:
+        where += f"（所引用的模板 {inner[0]} 第 {inner[1]} 行）"
+    elif not line:
+        where += " "
     what, fix = _reason(exc, names)
     return BuildError(f"渲染页面 {where}出错：{what}。{fix}")
