@@ -32,6 +32,15 @@ def test_hidden_values_leave_a_gap() -> None:
     assert "b：" not in svg
 
 
+def test_marks_leave_a_gap_and_are_counted_in_the_summary() -> None:
+    from generator.stats.marks import HIDDEN, NOT_APPLICABLE
+
+    svg = bar_chart(["a", "b", "c", "d"], [10, HIDDEN, 0, NOT_APPLICABLE], "t", "件")
+    assert len(re.findall(r"<rect ", svg)) == 2  # a zero is a bar of height 0, not a gap
+    assert ("最高为a 10 件，最低为c 0 件，2 项不予公布或不适用，图中留空，详细数字见下表"
+            in svg)
+
+
 def test_nothing_to_show() -> None:
     svg = bar_chart(["a"], [None], "t", "件")
     assert "无可公开的数据" in svg and "<rect" not in svg

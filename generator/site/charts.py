@@ -76,5 +76,7 @@ def _summary(labels: Sequence[str], values: Sequence[object], unit: str) -> str:
         return "无可公开的数据"
     low = min(pairs, key=lambda p: float(p[1]))  # type: ignore[arg-type]
     high = max(pairs, key=lambda p: float(p[1]))  # type: ignore[arg-type]
+    gaps = len(labels) - len(pairs)
+    hidden = f"，{gaps} 项不予公布或不适用，图中留空" if gaps else ""
     return (f"{labels[0]}至{labels[-1]}，最高为{high[0]} {num(high[1])} {unit}，"
-            f"最低为{low[0]} {num(low[1])} {unit}，详细数字见下表")
+            f"最低为{low[0]} {num(low[1])} {unit}{hidden}，详细数字见下表")
