@@ -7,7 +7,7 @@ in one pass (the mkdocs `config/base.py` habit).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -64,22 +64,21 @@ class ProjectPaths:
 
 @dataclass(frozen=True)
 class MetricsConfig:
-    """How the three rates, the composite score and the on-time rate are computed."""
+    """How the three rates, the composite score and the on-time rate are computed.
 
-    basic_satisfied_weight: float = 0.9
+    Every value comes from data/metrics.yml (no defaults in code: the file is the definition).
+    """
+
+    basic_satisfied_weight: float
     """满意率 counts each 基本满意 answer with this weight (满意 counts 1)."""
 
-    composite_weights: dict[str, float] = field(
-        default_factory=lambda: {"responded_rate": 0.1, "resolved_rate": 0.5, "satisfied_rate": 0.4}
-    )
+    composite_weights: dict[str, float]
     """综合成绩 = Σ weight × rate × 100 over 响应率, 解决率 and 满意率."""
 
-    deadlines_hours: dict[str, float] = field(
-        default_factory=lambda: {"紧急": 2, "民生保障": 24, "一般": 168, "疑难": 360}
-    )
+    deadlines_hours: dict[str, float]
     """Hours from receipt to closure allowed for each urgency class (on-time rate)."""
 
-    min_complainants: int = 5
+    min_complainants: int
     """Smallest number of distinct complainants behind a published count or rate."""
 
 
