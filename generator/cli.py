@@ -13,6 +13,9 @@ from typing import Any
 import click
 
 from generator import __version__
+from generator.cli_zh import install as install_chinese_click_messages
+
+install_chinese_click_messages()
 
 DEFAULT_PACKAGE = Path("data/complaints")
 SAMPLE_YEARS = (2000, 2099)

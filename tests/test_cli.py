@@ -50,3 +50,22 @@ def test_preview_server_serves_the_built_site(built: Built) -> None:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_click_usage_errors_and_help_are_in_chinese(tmp_path: Path) -> None:
+    runner = CliRunner()
+    missing = runner.invoke(main, ["import", "x.csv", "--profile", "y.yml", "--out",
+                                   str(tmp_path / "o")], prog_name="ecoportal")
+    assert missing.exit_code == 2
+    assert missing.output == (
+        "用法： ecoportal import [OPTIONS] RAW\n"
+        "运行 “ecoportal import --help” 查看用法。\n\n"
+        "错误：'--profile' 的值无效：文件 “y.yml” 不存在。\n")
+    unknown = runner.invoke(main, ["build", "--bogus"])
+    assert unknown.output.endswith("错误：没有选项 “--bogus”。\n")
+    out_of_range = runner.invoke(main, ["sample", "--months", "0"])
+    assert out_of_range.output.endswith(
+        "错误：'--months' 的值无效：0 不在允许的范围 1<=x<=240 内。\n")
+    help_text = runner.invoke(main, ["--help"]).output
+    assert "用法：" in help_text and "显示本帮助并退出。" in help_text
+    assert not re.search(r"\b(Usage|Options|Commands|Show this message)\b", help_text)
