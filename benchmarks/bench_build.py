@@ -21,8 +21,9 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from generator.config import ProjectPaths, load_metrics, org_settings
+from generator.config import load_metrics, org_settings
 from generator.dataset.validate import validate_package
+from generator.paths import ProjectPaths
 from generator.reference import project_reference
 from generator.sample import write_sample
 from generator.site.build import build_site

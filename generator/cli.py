@@ -8,16 +8,18 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from generator import __version__
 from generator.cli_zh import install as install_chinese_click_messages
 
+if TYPE_CHECKING:
+    from generator.paths import ProjectPaths
+
 install_chinese_click_messages()
 
-DEFAULT_PACKAGE = Path("data/complaints")
 SAMPLE_YEARS = (2000, 2099)
 """Years a sample package may cover."""
 INTERRUPTED_EXIT = 130
@@ -50,13 +52,25 @@ class PortalGroup(click.Group):
 
 @click.group(cls=PortalGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="ecoportal")
-def main() -> None:
+@click.option("--project", "project", type=click.Path(file_okay=False, path_type=Path),
+              default=None, help="门户项目文件夹（含 mkdocs.yml 和 data/settings.yml）；"
+              "默认从当前文件夹向上查找。")
+@click.pass_context
+def main(ctx: click.Context, project: Path | None) -> None:
     """生态环境接诉即办公开门户：由匿名化诉求数据生成静态网站。"""
+    ctx.obj = project
+
+
+def _project(ctx: click.Context) -> ProjectPaths:
+    """The project of this invocation (--project, else found from the current directory)."""
+    from generator.paths import find_project
+
+    return find_project(ctx.find_root().obj)
 
 
 @main.command()
-@click.option("--out", "out", type=click.Path(path_type=Path), default=DEFAULT_PACKAGE,
-              show_default=True, help="写出数据包的文件夹。")
+@click.option("--out", "out", type=click.Path(path_type=Path), default=None,
+              help="写出数据包的文件夹（默认为项目的 data/complaints）。")
 @click.option("--end", "end", type=click.DateTime(["%Y-%m"]), default="2026-10",
               show_default=True, help="最后一个月（YYYY-MM）。")
 @click.option("--months", type=click.IntRange(1, 240), default=24, show_default=True,
@@ -64,8 +78,9 @@ def main() -> None:
 @click.option("--records", type=click.IntRange(1), default=None,
               help="总记录数；默认按每月约 3,000–5,000 件生成。")
 @click.option("--seed", type=int, default=20240101, show_default=True, help="随机种子。")
-def sample(out: Path, end: dt.datetime, months: int, records: int | None,
-           seed: int) -> None:
+@click.pass_context
+def sample(ctx: click.Context, out: Path | None, end: dt.datetime, months: int,
+           records: int | None, seed: int) -> None:
     """按固定随机种子生成逼真的样例数据包。"""
     from generator.errors import DataError
     from generator.sample import write_sample
@@ -77,22 +92,30 @@ def sample(out: Path, end: dt.datetime, months: int, records: int | None,
                         "无效：样例数据的月份应在 "
                         f"{SAMPLE_YEARS[0]} 年到 {SAMPLE_YEARS[1]} 年之间。"
                         "请修改 --end 或 --months。")
-    summary = write_sample(out, end_month=end_month, months=months, records=records, seed=seed)
+    project = _project(ctx)
+    summary = write_sample(out or project.complaints, end_month=end_month, months=months,
+                           records=records, seed=seed, root=project.root)
     click.echo(summary)
 
 
 @main.command()
-@click.argument("path", type=click.Path(path_type=Path), default=DEFAULT_PACKAGE)
+@click.argument("path", type=click.Path(path_type=Path), required=False)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="报告格式。")
 @click.option("--max-errors", type=click.IntRange(1), default=200, show_default=True,
               help="文本报告最多列出的错误条数（JSON 报告列出全部）。")
-def validate(path: Path, fmt: str, max_errors: int) -> None:
-    """检查数据包是否符合数据契约和跨字段规则。PATH 为数据包文件夹或其 datapackage.json。"""
+@click.pass_context
+def validate(ctx: click.Context, path: Path | None, fmt: str, max_errors: int) -> None:
+    """检查数据包是否符合数据契约和跨字段规则。
+
+    PATH 为数据包文件夹或其 datapackage.json，默认为项目的 data/complaints。
+    """
     from generator.dataset.report import format_json, format_text
     from generator.dataset.validate import validate_package
 
-    report = validate_package(path)
+    project = _project(ctx)
+    report = validate_package(path or project.complaints, project.reference,
+                              settings=project.settings.data)
     if fmt == "json":
         click.echo(format_json(report))
     else:
@@ -101,27 +124,33 @@ def validate(path: Path, fmt: str, max_errors: int) -> None:
 
 
 @main.command()
-@click.option("--package", "package", type=click.Path(path_type=Path), default=DEFAULT_PACKAGE,
-              show_default=True, help="要发布的数据包。")
-@click.option("--site-dir", type=click.Path(path_type=Path), default=Path("site"),
-              show_default=True, help="网站输出文件夹（构建成功后整体替换）。")
-def build(package: Path, site_dir: Path) -> None:
+@click.option("--package", "package", type=click.Path(path_type=Path), default=None,
+              help="要发布的数据包（默认为项目的 data/complaints）。")
+@click.option("--site-dir", type=click.Path(path_type=Path), default=None,
+              help="网站输出文件夹（默认为项目的 site/；构建成功后整体替换）。")
+@click.pass_context
+def build(ctx: click.Context, package: Path | None, site_dir: Path | None) -> None:
     """校验、隐私检查、统计、渲染并构建整个网站（原子替换 site/）。"""
     from generator.site.build import build_site
 
-    build_site(Path.cwd(), package=package, site_dir=site_dir, echo=click.echo)
+    project = _project(ctx)
+    build_site(project.root, package=(package or project.complaints).absolute(),
+               site_dir=(site_dir or project.site).absolute(), echo=click.echo)
 
 
 @main.command()
 @click.option("--port", type=int, default=8000, show_default=True, help="本机端口。")
 @click.option("--no-build", is_flag=True, help="不重新构建，直接预览现有 site/。")
-def serve(port: int, no_build: bool) -> None:
+@click.pass_context
+def serve(ctx: click.Context, port: int, no_build: bool) -> None:
     """构建网站并在 http://127.0.0.1:PORT/ 预览。"""
     from generator.site.build import build_site, serve_site
 
+    project = _project(ctx)
     if not no_build:
-        build_site(Path.cwd(), package=DEFAULT_PACKAGE, site_dir=Path("site"), echo=click.echo)
-    serve_site(Path("site"), port=port, echo=click.echo)
+        build_site(project.root, package=project.complaints, site_dir=project.site,
+                   echo=click.echo)
+    serve_site(project.site, port=port, echo=click.echo)
 
 
 @main.command("import")

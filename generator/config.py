@@ -20,49 +20,6 @@ URGENCY_CLASSES = ("紧急", "民生保障", "一般", "疑难")
 
 
 @dataclass(frozen=True)
-class ProjectPaths:
-    """Where the project's inputs and outputs live, relative to the project root."""
-
-    root: Path
-    """Project root: the folder holding mkdocs.yml."""
-
-    @property
-    def data(self) -> Path:
-        """Data packages and reference data."""
-        return self.root / "data"
-
-    @property
-    def complaints(self) -> Path:
-        """The anonymized complaints data package that `build` publishes."""
-        return self.data / "complaints"
-
-    @property
-    def reference(self) -> Path:
-        """Districts, streets and the category taxonomy."""
-        return self.data / "reference"
-
-    @property
-    def metrics_file(self) -> Path:
-        """Definitions of the published measures (data/metrics.yml)."""
-        return self.data / "metrics.yml"
-
-    @property
-    def site_src(self) -> Path:
-        """Hand-written Markdown pages."""
-        return self.root / "site_src"
-
-    @property
-    def mkdocs_yml(self) -> Path:
-        """The mkdocs configuration."""
-        return self.root / "mkdocs.yml"
-
-    @property
-    def site(self) -> Path:
-        """The published static site (replaced atomically by `build`)."""
-        return self.root / "site"
-
-
-@dataclass(frozen=True)
 class MetricsConfig:
     """How the three rates, the composite score and the on-time rate are computed.
 

@@ -6,15 +6,33 @@ prints the message and exits non-zero without a traceback.
 
 from __future__ import annotations
 
-from typing import IO, Any
+from collections.abc import Sequence
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
+if TYPE_CHECKING:
+    from generator.problems import Problem
+
 
 class PortalError(click.ClickException):
-    """Base of every expected failure; `message` is shown to staff as is."""
+    """Base of every expected failure; `message` is shown to staff as is.
+
+    `problems` holds the structured problems behind the message when there are any, so a
+    caller that answers in JSON (validate --format json, the intake service) need not parse
+    the text.
+    """
 
     exit_code = 1
+
+    def __init__(self, message: str, problems: Sequence[Problem] = ()) -> None:
+        super().__init__(message)
+        self.problems: tuple[Problem, ...] = tuple(problems)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The error as JSON-ready data: kind, message and the structured problems."""
+        return {"error": type(self).__name__, "message": self.message,
+                "problems": [p.as_dict() for p in self.problems]}
 
     def format_message(self) -> str:
         return self.message

@@ -28,7 +28,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
     root = tmp_path / "proj"
     (root / "data").mkdir(parents=True)
-    for name in ("metrics.yml", "limits.yml"):
+    for name in ("metrics.yml", "limits.yml", "settings.yml"):
         shutil.copy(ROOT / "data" / name, root / "data" / name)
     for name in ("cases", "reference"):
         shutil.copytree(ROOT / "data" / name, root / "data" / name)

@@ -323,7 +323,7 @@ CASES: dict[str, tuple[Callable[[Path], None], int, str]] = {
 def in_root(monkeypatch: pytest.MonkeyPatch) -> None:
     """Run from the project root (reference data, settings) with a fixed build date."""
     monkeypatch.chdir(ROOT)
-    monkeypatch.setattr("generator.dataset.validate.beijing_today", lambda: TODAY)
+    monkeypatch.setattr("generator.settings.DataSettings.today", lambda self: TODAY)
 
 
 @pytest.mark.parametrize("name", list(CASES))

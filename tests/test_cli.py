@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.server
 import re
+import shutil
 import threading
 import urllib.request
 from pathlib import Path
@@ -32,10 +33,24 @@ def test_every_command_has_chinese_help_and_a_readme_entry() -> None:
 
 def test_serve_without_a_site_says_what_to_do(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "data" / "reference").mkdir(parents=True)
+    shutil.copy(ROOT / "data" / "settings.yml", tmp_path / "data" / "settings.yml")
+    shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(main, ["serve", "--no-build"])
     assert result.exit_code == 1
-    assert result.output.strip() == "错误：site 中没有网站。请先运行 `ecoportal build`。"
+    assert result.output.strip() == (
+        f"错误：{tmp_path / 'site'} 中没有网站。请先运行 `ecoportal build`。")
+
+
+def test_commands_outside_a_project_say_where_to_run(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["build"])
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        "错误：找不到门户项目文件夹（含 mkdocs.yml 和 data/settings.yml）："
+        f"当前文件夹 {tmp_path} 及其上级都不是。请进入项目文件夹运行，或用 --project 指定。")
 
 
 def test_preview_server_serves_the_built_site(built: Built) -> None:

@@ -14,14 +14,9 @@ from generator.dataset.descriptor import check_schema, first_resource
 from generator.dataset.encoding import GB18030, decode_csv_bytes
 from generator.dataset.report import format_json, format_text
 from generator.dataset.schema import contract_descriptor
-from generator.dataset.settings import (
-    DEFAULT_EARLIEST_YEAR,
-    DataSettings,
-    load_data_settings,
-    project_data_settings,
-)
 from generator.dataset.validate import validate_package
-from generator.errors import ConfigError, DataError
+from generator.errors import DataError
+from generator.settings import DataSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 MINI = Path(__file__).parent / "fixtures" / "mini_package"
@@ -151,38 +146,6 @@ def test_earliest_year_comes_from_settings() -> None:
         "修正方法：核对年份；若确有 2025 年以前的记录，"
         "请把 data/settings.yml 中的 data.earliest_year 改小。"
     )
-
-
-def test_settings_file(tmp_path: Path) -> None:
-    path = tmp_path / "data" / "settings.yml"
-    assert project_data_settings(tmp_path) == DataSettings(DEFAULT_EARLIEST_YEAR, None)
-    path.parent.mkdir()
-    path.write_text("data:\n  earliest_year: 2020\n", "utf-8")
-    assert project_data_settings(tmp_path) == DataSettings(2020, path)
-    path.write_text("data: {}\n", "utf-8")
-    assert load_data_settings(path).earliest_year == DEFAULT_EARLIEST_YEAR
-    assert load_data_settings(ROOT / "data" / "settings.yml").earliest_year == 2015
-
-
-@pytest.mark.parametrize("text,problems", [
-    ("data:\n  earliest_year: '2015'\n  earliest: 2015\n", [
-        "data.earliest_year 的值 '2015' 无效：应为 1990 到 2026 之间的年份，例如 2015。",
-        "data.earliest 不是已知的设置项（已知：earliest_year）。请检查拼写。",
-    ]),
-    ("data:\n  earliest_year: 3000\n", [
-        "data.earliest_year 的值 3000 无效：应为 1990 到 2026 之间的年份，例如 2015。",
-    ]),
-    ("data: [2015]\n", ["data 应为键值映射，实际是 list。"]),
-], ids=["text-and-typo", "future", "list"])
-def test_settings_problems_are_collected(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, problems: list[str]) -> None:
-    monkeypatch.setattr("generator.dataset.settings.beijing_today", lambda: TODAY)
-    path = tmp_path / "settings.yml"
-    path.write_text(text, "utf-8")
-    with pytest.raises(ConfigError) as info:
-        load_data_settings(path)
-    listed = "\n".join(f"  - {p}" for p in problems)
-    assert info.value.message == f"设置文件 {path} 有 {len(problems)} 处错误：\n{listed}"
 
 
 # Line ends and encodings ---------------------------------------------------------------

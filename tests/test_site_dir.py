@@ -51,6 +51,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         (root / name).mkdir(parents=True)
         (root / name / "keep.txt").write_text(f"{name}\n", "utf-8")
     (root / "mkdocs.yml").write_text("site_name: 门户\n", "utf-8")
+    shutil.copy(ROOT / "data" / "settings.yml", root / "data" / "settings.yml")
     (tmp_path / "notes.txt").write_text("别人的文件\n", "utf-8")
     (tmp_path / "www").mkdir()
     (tmp_path / "www" / "index.html").write_text("<p>别人的网站</p>\n", "utf-8")
@@ -135,7 +136,7 @@ def test_default_site_symlinked_to_a_foreign_folder_is_refused(
 
 
 def test_serve_refuses_a_folder_or_file_that_is_not_a_site(project: Path) -> None:
-    message = "错误：site 中没有网站。请先运行 `ecoportal build`。"
+    message = f"错误：{project / 'site'} 中没有网站。请先运行 `ecoportal build`。"
     (project / "site").mkdir()
     (project / "site" / "notes.txt").write_text("x", "utf-8")
     assert_refused(run_cli(["serve", "--no-build"], untouched=[project]), message)

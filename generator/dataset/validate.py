@@ -19,12 +19,12 @@ import pyarrow.compute as pc
 from generator.dataset.load import RawTable, locate_package, read_raw
 from generator.dataset.report import Issue, IssueSink, ValidationReport
 from generator.dataset.schema import IDENTIFIER_FIELDS, Field, parse_fields
-from generator.dataset.settings import DataSettings, beijing_today, project_data_settings
 from generator.dataset.validate_dates import check_time_window
 from generator.dataset.validate_fields import FieldResult, check_header, check_rows
 from generator.dataset.validate_rules import check_cross_fields
 from generator.errors import DataError
 from generator.reference import load_reference
+from generator.settings import DataSettings
 
 __all__ = ["Issue", "ValidationReport", "typed_frame", "validate_package"]
 
@@ -82,10 +82,6 @@ def typed_frame(raw: RawTable, fields: Sequence[Field], parsed: FieldResult) -> 
     return pd.DataFrame(data)
 
 
-def default_reference_folder() -> Path:
-    return (Path.cwd() / "data" / "reference").resolve()
-
-
 def validate_package(
     path: Path,
     reference: Path | None = None,
@@ -98,12 +94,17 @@ def validate_package(
     DataError is raised when the package cannot be read or trusted at all: missing files, bad
     JSON, a resource path leaving the package folder, a schema that differs from the
     contract (every difference listed), an unrecognised encoding, no records. `reference`
-    defaults to data/reference under the current directory, `settings` to the current
-    directory's data/settings.yml (or its defaults), `today` to today in Beijing: times
-    after the end of that day, or before 1 January of settings.earliest_year, are row errors.
+    and `settings` default to those of the project found from the current directory
+    (generator.paths.find_project), `today` to today in the city's time zone: times after the
+    end of that day, or before 1 January of settings.earliest_year, are row errors.
     """
     files = locate_package(path)
-    settings = settings or project_data_settings(Path.cwd())
+    if settings is None or reference is None:
+        from generator.paths import find_project
+
+        project = find_project()
+        settings = settings or project.settings.data
+        reference = reference or project.reference
     fields = parse_fields(files.descriptor)
     schema = files.descriptor["resources"][0]["schema"]
     pk = schema.get("primaryKey", [])
@@ -118,13 +119,13 @@ def validate_package(
     sink = IssueSink(str(files.csv_path), [f.name for f in fields])
     header_ok = check_header(raw.labels, fields, sink)
     parsed = check_rows(raw, fields, primary_key, sink, header_ok)
-    check_time_window(raw, fields, parsed, sink, settings, today or beijing_today())
+    check_time_window(raw, fields, parsed, sink, settings, today or settings.today())
     frame: pd.DataFrame | None = None
     if header_ok:
         frame = typed_frame(raw, fields, parsed)
         if set(frame.columns) >= _RULE_FIELDS:
             clean: npt.NDArray[np.bool_] = ~parsed.row_has_error
-            ref = load_reference((reference or default_reference_folder()).resolve())
+            ref = load_reference(reference.resolve())
             check_cross_fields(frame, clean, raw.row_numbers, ref, sink)
     ok = sink.count == 0
     return ValidationReport(

@@ -1,5 +1,5 @@
 """Times must fall in the window a package can hold: from 1 January of the configured
-earliest year to the end of the build date (Beijing time).
+earliest year to the end of the build date (in the city's time zone).
 
 A time outside it is almost always a typo (2062 for 2026) that would otherwise publish a
 month that never happened; it is a row error like a bad value.
@@ -15,8 +15,8 @@ import numpy as np
 from generator.dataset.load import CANONICAL_DATETIME, RawTable
 from generator.dataset.report import IssueSink
 from generator.dataset.schema import Field
-from generator.dataset.settings import SETTINGS_FILE, DataSettings
 from generator.dataset.validate_fields import FieldResult, take_values
+from generator.settings import SETTINGS_FILE, DataSettings
 
 
 def check_time_window(
@@ -53,7 +53,7 @@ def check_time_window(
             ),
             (
                 late,
-                f"晚于今天（{today.isoformat()}，北京时间）",
+                f"晚于今天（{today.isoformat()}，{settings.time_zone_label}）",
                 "核对日期，时间不能晚于校验或构建的当天；若本机日期有误，请先校正",
             ),
         ):

@@ -45,7 +45,9 @@ _USCC = re.compile(rf"[1-9ANY][1-9][0-9]{{6}}[0-9A-HJ-NPQRTUWXY]{{10}}{_END}")
 _MOBILE = re.compile(rf"1{_SEP}[3-9](?:{_SEP}[0-9]){{9}}{_END}")
 _MOBILE_PREFIX = re.compile(r"(?:\+|00)86[ \-]?[)）]?[ ]?$|[(（]\+?86[)）][ \-]?$")
 _LANDLINE = re.compile(
-    rf"[(（]?0(?:10|2[0-9]|[3-9][0-9]{{2}})[)）]?{_SEP}[2-9](?:{_SEP}[0-9]){{6,7}}"
+    # An opening bracket belongs to the number only when the area code's bracket closes.
+    rf"(?:[(（](?=0[0-9]{{2,3}}[)）]))?0(?:10|2[0-9]|[3-9][0-9]{{2}})[)）]?"
+    rf"{_SEP}[2-9](?:{_SEP}[0-9]){{6,7}}"
     rf"(?:[ ]?(?:转|分机|ext\.?|EXT\.?|[xX#\-])[ ]?[0-9]{{1,6}})?{_END}"
 )
 _EMAIL_DOMAIN = re.compile(r"@[A-Za-z0-9](?:[A-Za-z0-9\-]*\.)+[A-Za-z]{2,24}" + _END)

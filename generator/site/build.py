@@ -18,8 +18,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from generator.config import ProjectPaths, load_metrics, org_settings
+from generator.config import load_metrics, org_settings
 from generator.errors import BuildError, DataError
+from generator.paths import ProjectPaths
 from generator.site.publish import (
     DOCS_PREFIX,
     NEW_PREFIX,
@@ -60,7 +61,6 @@ def build_site(root: Path, *, package: Path, site_dir: Path, echo: Echo,
                today: dt.date | None = None) -> None:
     """Build the whole site from `package` into `site_dir` (both relative to `root`)."""
     from generator.dataset.report import format_text
-    from generator.dataset.settings import project_data_settings
     from generator.dataset.validate import validate_package
     from generator.privacy.gate import gate_site, gate_sources
     from generator.reference import project_reference
@@ -77,7 +77,8 @@ def build_site(root: Path, *, package: Path, site_dir: Path, echo: Echo,
     clean_stale(target.parent, [NEW_PREFIX, OLD_PREFIX])
     stages = Stages(echo, 6)
     with stages.stage(f"读取并校验数据包 {package}"):
-        report = validate_package(package, today=today, settings=project_data_settings(paths.root))
+        report = validate_package(package, paths.reference, today=today,
+                                  settings=paths.settings.data)
         if not report.ok or report.frame is None:
             raise DataError(format_text(report) + "\n构建已停止，原网站保持不变。")
         echo(f"      {report.rows:,} 条记录，编码 {report.encoding}")

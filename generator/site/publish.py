@@ -39,9 +39,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from generator import __version__
-from generator.config import ProjectPaths
 from generator.errors import BuildError
 from generator.fileio import write_text_atomic
+from generator.paths import ProjectPaths
 from generator.text import ESCAPED_NOTE, has_escapes, shown
 
 MARKER = ".ecoportal-site.json"

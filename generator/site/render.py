@@ -16,8 +16,9 @@ from typing import Any
 
 import jinja2
 
-from generator.config import MetricsConfig, ProjectPaths
+from generator.config import MetricsConfig
 from generator.errors import BuildError
+from generator.paths import ProjectPaths
 from generator.reference import Reference
 from generator.site import cases as case_pages
 from generator.site.charts import bar_chart
