@@ -19,14 +19,13 @@ import time
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
-from generator.config import load_metrics, org_settings
+from generator.config import load_metrics
 from generator.dataset.validate import validate_package
 from generator.paths import ProjectPaths
-from generator.reference import project_reference
+from generator.pipeline import build_site
+from generator.reference import load_reference
 from generator.sample import write_sample
-from generator.site.build import build_site
 from generator.site.render import render_docs
 from generator.stats.aggregate import aggregate
 
@@ -61,16 +60,15 @@ def main() -> None:
     _, baseline = timed("baseline: pandas.read_csv", pd.read_csv, csv_path, dtype=str)
     paths = ProjectPaths(ROOT)
     metrics = load_metrics(paths.metrics_file)
-    ref = project_reference(ROOT)
-    report, t_validate = timed("load + validate", validate_package, package)
+    ref = load_reference(paths.reference)
+    report, t_validate = timed("load + validate", validate_package, package,
+                               paths.reference, settings=paths.settings.data)
     assert report.ok and report.frame is not None
     agg, t_aggregate = timed("aggregate", aggregate, report.frame, metrics, ref)
-    org = org_settings(yaml.safe_load(paths.mkdocs_yml.read_text("utf-8"))["extra"],
-                       paths.mkdocs_yml)
     docs = Path(tempfile.mkdtemp(prefix="bench-docs-"))
     try:
-        _, t_render = timed("render", render_docs, paths, agg, ref, metrics, org,
-                            docs, dt.date(2026, 11, 28))
+        _, t_render = timed("render", render_docs, paths, agg, ref, metrics, docs,
+                            dt.date(2026, 11, 28))
     finally:
         shutil.rmtree(docs, ignore_errors=True)
     stage = t_validate + t_aggregate + t_render
@@ -79,7 +77,7 @@ def main() -> None:
           f"peak RSS {peak_rss_gb():.2f} GB (target ≤ 3 GB)")
 
     site = OUT / "site-bundled"
-    _, t_full = timed("full build of the bundled sample", build_site, ROOT,
+    _, t_full = timed("full build of the bundled sample", build_site, paths,
                       package=paths.complaints, site_dir=site, echo=lambda _: None)
     print(f"full build: {t_full:.2f} s (target ≤ 60 s), {t_full / baseline:.1f}× the baseline read")
 

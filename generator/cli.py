@@ -131,10 +131,10 @@ def validate(ctx: click.Context, path: Path | None, fmt: str, max_errors: int) -
 @click.pass_context
 def build(ctx: click.Context, package: Path | None, site_dir: Path | None) -> None:
     """校验、隐私检查、统计、渲染并构建整个网站（原子替换 site/）。"""
-    from generator.site.build import build_site
+    from generator.pipeline import build_site
 
     project = _project(ctx)
-    build_site(project.root, package=(package or project.complaints).absolute(),
+    build_site(project, package=(package or project.complaints).absolute(),
                site_dir=(site_dir or project.site).absolute(), echo=click.echo)
 
 
@@ -144,11 +144,12 @@ def build(ctx: click.Context, package: Path | None, site_dir: Path | None) -> No
 @click.pass_context
 def serve(ctx: click.Context, port: int, no_build: bool) -> None:
     """构建网站并在 http://127.0.0.1:PORT/ 预览。"""
-    from generator.site.build import build_site, serve_site
+    from generator.pipeline import build_site
+    from generator.site.preview import serve_site
 
     project = _project(ctx)
     if not no_build:
-        build_site(project.root, package=project.complaints, site_dir=project.site,
+        build_site(project, package=project.complaints, site_dir=project.site,
                    echo=click.echo)
     serve_site(project.site, port=port, echo=click.echo)
 

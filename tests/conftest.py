@@ -32,7 +32,7 @@ def sample_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def built(sample_package: Path, tmp_path_factory: pytest.TempPathFactory) -> Built:
     """The whole site built from `sample_package` by the real build function."""
-    from generator.site.build import build_site
+    from generator.pipeline import build_site
 
     site = tmp_path_factory.mktemp("built") / "site"
     lines: list[str] = []

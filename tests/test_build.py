@@ -97,7 +97,7 @@ def test_broken_data_fails_and_leaves_the_old_site_untouched(
 def test_broken_page_template_fails_the_build_cleanly(
         built: Built, old_site: Path, tmp_path: Path) -> None:
     from generator.errors import BuildError
-    from generator.site.build import build_site
+    from generator.pipeline import build_site
 
     project = tmp_path / "project"
     for name in ("site_src", "data", "generator"):

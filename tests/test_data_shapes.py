@@ -22,7 +22,7 @@ END = dt.date(2026, 10, 1)
 
 
 def build(package: Path, site: Path) -> Path:
-    from generator.site.build import build_site
+    from generator.pipeline import build_site
 
     build_site(ROOT, package=package, site_dir=site, echo=lambda _: None, today=BUILD_DAY)
     return site

@@ -309,7 +309,7 @@ def test_reader_handles_bom_quotes_and_refuses_ragged_rows(tmp_path: Path) -> No
 @pytest.mark.slow
 def test_site_built_from_the_import_holds_no_raw_identifier(
         imported: Path, raw: pd.DataFrame, tmp_path: Path) -> None:
-    from generator.site.build import build_site
+    from generator.pipeline import build_site
 
     site = tmp_path / "site"
     build_site(ROOT, package=imported, site_dir=site, echo=lambda _: None,

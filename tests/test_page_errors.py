@@ -34,7 +34,7 @@ KNOWN = ("餐饮油烟、扬尘、异味恶臭、企业废气、机动车尾气�
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the project's sources with a site already built from the mini package."""
-    from generator.site.build import build_site
+    from generator.pipeline import build_site
 
     root = tmp_path_factory.mktemp("pages") / "project"
     shutil.copytree(ROOT / "site_src", root / "site_src")

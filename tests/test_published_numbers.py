@@ -44,7 +44,7 @@ def calendar(months: set[str]) -> list[str]:
 @pytest.fixture(scope="module")
 def gappy(built: Built, tmp_path_factory: pytest.TempPathFactory) -> Built:
     """The sample without one month in the middle, without 怀柔区 and without 危险废物."""
-    from generator.site.build import build_site
+    from generator.pipeline import build_site
     from tests.conftest import BUILD_DAY
 
     folder = tmp_path_factory.mktemp("gappy")

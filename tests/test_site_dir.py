@@ -254,7 +254,7 @@ def small_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _build(root: Path, package: Path, site: Path) -> list[str]:
-    from generator.site.build import build_site
+    from generator.pipeline import build_site
 
     lines: list[str] = []
     build_site(root, package=package, site_dir=site, echo=lines.append, today=BUILD_DAY)
@@ -302,7 +302,7 @@ def test_default_site_of_an_older_build_without_marker_is_replaced(
 @pytest.mark.slow
 def test_interrupted_build_removes_its_temp_folders_and_keeps_the_old_site(
         small_package: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from generator.site import build
+    from generator.site import mkdocs_build
 
     site = _site(tmp_path / "site", "old")
     before = snapshot(tmp_path)
@@ -310,7 +310,7 @@ def test_interrupted_build_removes_its_temp_folders_and_keeps_the_old_site(
     def interrupt(config: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(build, "_run_mkdocs", interrupt)
+    monkeypatch.setattr(mkdocs_build, "run_mkdocs", interrupt)
     with pytest.raises(KeyboardInterrupt):
         _build(ROOT, small_package, site)
     assert snapshot(tmp_path) == before

@@ -95,8 +95,8 @@ def _derive(base: Path, out: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def crafted(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    from generator.pipeline import build_site
     from generator.sample import write_sample
-    from generator.site.build import build_site
 
     folder = tmp_path_factory.mktemp("marks")
     base = folder / "base"
@@ -176,7 +176,7 @@ def test_open_data_declares_and_documents_both_tokens(crafted: tuple[Path, Path]
 
 @pytest.mark.slow
 def test_k_comes_from_the_configuration(tmp_path: Path) -> None:
-    from generator.site.build import build_site
+    from generator.pipeline import build_site
 
     project = tmp_path / "project"
     shutil.copytree(ROOT / "site_src", project / "site_src")

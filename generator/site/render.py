@@ -101,7 +101,8 @@ def make_headline(agg: Aggregates) -> Callable[[str], str]:
 
 
 def base_context(paths: ProjectPaths, agg: Aggregates, ref: Reference, metrics: MetricsConfig,
-                 org: dict[str, Any], updated: dt.date) -> dict[str, Any]:
+                 updated: dt.date) -> dict[str, Any]:
+    org = paths.settings.organisation
     cases = case_pages.load_cases(paths.data / "cases", ref)
     k = metrics.min_complainants
     return {
@@ -138,10 +139,10 @@ def base_context(paths: ProjectPaths, agg: Aggregates, ref: Reference, metrics: 
 
 
 def render_docs(paths: ProjectPaths, agg: Aggregates, ref: Reference, metrics: MetricsConfig,
-                org: dict[str, Any], out: Path, updated: dt.date) -> RenderResult:
+                out: Path, updated: dt.date) -> RenderResult:
     """Write every page and open-data file into `out` (a fresh docs folder)."""
     env = make_env(paths)
-    context = base_context(paths, agg, ref, metrics, org, updated)
+    context = base_context(paths, agg, ref, metrics, updated)
     pages: dict[str, str] = {}
     for source in sorted(paths.site_src.rglob("*")):
         rel = source.relative_to(paths.site_src).as_posix()

@@ -1,0 +1,80 @@
+"""The mkdocs stage: the site configuration with the deployment's settings, and the build.
+
+mkdocs.yml holds what is the same for every deployment (theme, plugins, navigation). The
+site's name and description, the 主办单位 and the hotline come from data/settings.yml and are
+injected here, so a bureau edits one file; the footer partial reads them from `config.extra`.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from generator.errors import BuildError, ConfigError
+from generator.settings import Settings
+from generator.text import shown
+
+INJECTED_EXTRA = ("org", "hotline")
+"""Keys of `config.extra` the build fills from the settings; mkdocs.yml must not set them."""
+
+
+def load_mkdocs_config(mkdocs_yml: Path, docs: Path, site: Path, settings: Settings) -> Any:
+    """mkdocs.yml with docs_dir/site_dir overridden and the settings injected."""
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import ConfigurationError
+
+    try:
+        config = load_config(str(mkdocs_yml), docs_dir=str(docs), site_dir=str(site),
+                             site_name=settings.site.name,
+                             site_description=settings.site.description, strict=True)
+    except ConfigurationError as exc:
+        raise BuildError(f"网站配置 {mkdocs_yml} 有误：{exc}。请对照 README 修正。") from exc
+    stale = [key for key in INJECTED_EXTRA if key in config["extra"]]
+    if stale:  # an edit there would silently have no effect
+        keys = "、".join(f"extra.{key}" for key in stale)
+        raise ConfigError(
+            f"网站配置 {shown(mkdocs_yml)} 中的 {keys} 已不再使用：主办单位和热线改在 "
+            f"{shown(settings.source)} 的 organisation 和 hotline 下填写。"
+            f"请删除 mkdocs.yml 中的 {keys}。")
+    org = settings.organisation
+    config["extra"]["org"] = {
+        "name": org.name, "address": org.address, "postcode": org.postcode,
+        "phone": org.phone, "email": org.email, "hours": org.hours}
+    config["extra"]["hotline"] = {"number": settings.hotline.number,
+                                  "name": settings.hotline.name}
+    return config
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def run_mkdocs(config: Any) -> None:
+    """Build the site `config` describes; any mkdocs warning stops it (strict mode)."""
+    from mkdocs.commands.build import build
+    from mkdocs.exceptions import MkDocsException
+
+    collect = _Collect()
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(collect)
+    try:
+        config.plugins.on_startup(command="build", dirty=False)
+        try:
+            build(config)
+        finally:
+            config.plugins.on_shutdown()
+    except (MkDocsException, SystemExit) as exc:
+        unique = dict.fromkeys(collect.messages)  # mkdocs may log a warning twice
+        details = "\n".join(f"  - {m}" for m in unique) or f"  - {exc}"
+        raise BuildError(
+            "mkdocs 构建失败（严格模式下任何警告都会中止构建），原网站保持不变：\n"
+            f"{details}\n修正方法：按上面的提示修改 site_src/ 中的页面或 mkdocs.yml 后重新构建。"
+        ) from exc
+    finally:
+        logger.removeHandler(collect)
