@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 from raw_export import generate, write_csv  # noqa: E402
 
 from generator.ingest.importer import import_export  # noqa: E402
+from generator.paths import ProjectPaths  # noqa: E402
 
 PROFILE = ROOT / "data" / "profiles" / "beijing-12345.yml"
 
@@ -49,10 +50,11 @@ def main() -> None:
     del frame
     key = {"ECOPORTAL_PSEUDONYM_KEY": secrets.token_hex(32)}
     t0 = time.perf_counter()
-    result = import_export(raw, PROFILE, out / "package", environ=key)
+    result = import_export(raw, PROFILE, out / "package", ProjectPaths(ROOT), environ=key)
     elapsed = time.perf_counter() - t0
     print(f"rows read {result.rows_read:,}, written {result.rows_written:,}, "
-          f"rejected {result.rows_rejected:,}, unplaced {result.rows_unplaced:,}")
+          f"rejected {result.rows_rejected:,}, unplaced {result.rows_unplaced:,}, "
+          f"out of scope {result.rows_out_of_scope:,}")
     print(f"baseline pandas read_csv (GB18030, dtype=str): {baseline:.2f} s")
     print(f"import + anonymize:                           {elapsed:.2f} s")
     print(f"ratio import / baseline:                      {elapsed / baseline:.1f}")

@@ -160,14 +160,16 @@ def serve(ctx: click.Context, port: int, no_build: bool) -> None:
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="导入映射档案（YAML），如 data/profiles/beijing-12345.yml。")
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="写出数据包的文件夹（另写 rejects.csv 和 unplaced.csv）。")
+              help="写出数据包的文件夹（另写 rejects.csv、unplaced.csv 和 out_of_scope.csv）。")
 @click.option("--key-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="化名密钥文件；默认读环境变量 ECOPORTAL_PSEUDONYM_KEY 或 ECOPORTAL_KEY_FILE。")
-def import_cmd(raw: Path, profile: Path, out: Path, key_file: Path | None) -> None:
+@click.pass_context
+def import_cmd(ctx: click.Context, raw: Path, profile: Path, out: Path,
+               key_file: Path | None) -> None:
     """把 12345 原始导出（CSV 或 XLSX）按映射档案匿名化，写成数据包。"""
     from generator.ingest.importer import import_export
 
-    result = import_export(raw, profile, out, key_file=key_file)
+    result = import_export(raw, profile, out, _project(ctx), key_file=key_file)
     click.echo(result.summary())
 
 

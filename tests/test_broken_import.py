@@ -42,8 +42,7 @@ def _write_rows(path: Path, rows: list[list[str]]) -> Path:
 def _profile(tmp_path: Path, old: str = "", new: str = "") -> Path:
     text = PROFILE.read_text(encoding="utf-8")
     assert old in text, old
-    text = text.replace(old, new, 1).replace(
-        "reference: ../reference", f"reference: {ROOT / 'data' / 'reference'}")
+    text = text.replace(old, new, 1)
     path = tmp_path / "profile.yml"
     path.write_text(text, encoding="utf-8")
     return path
@@ -115,19 +114,48 @@ def test_profile_wrong_encoding_names_row_and_byte(tmp_path: Path, previous: Pat
         "请删除档案中的 encoding 项以自动识别，或改成正确的编码。"))
 
 
-def test_profile_reference_with_duplicate_codes(tmp_path: Path, previous: Path) -> None:
-    reference = tmp_path / "reference"
-    shutil.copytree(ROOT / "data" / "reference", reference)
-    districts = reference / "districts.csv"
+def _project_copy(tmp_path: Path) -> Path:
+    """A project of its own: mkdocs.yml, settings and reference data copied from the checkout."""
+    project = tmp_path / "project"
+    (project / "data").mkdir(parents=True)
+    shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
+    shutil.copy(ROOT / "data" / "settings.yml", project / "data" / "settings.yml")
+    shutil.copytree(ROOT / "data" / "reference", project / "data" / "reference")
+    return project
+
+
+def test_project_reference_with_duplicate_codes(tmp_path: Path, previous: Path) -> None:
+    project = _project_copy(tmp_path)
+    districts = project / "data" / "reference" / "districts.csv"
     districts.write_text(districts.read_text(encoding="utf-8").replace("110102,", "110101,"),
                          encoding="utf-8")
-    bad = _profile(tmp_path)
-    bad.write_text(bad.read_text(encoding="utf-8").replace(
-        f"reference: {ROOT / 'data' / 'reference'}", f"reference: {reference}"), encoding="utf-8")
-    assert_refused(_import(tmp_path, previous, profile=bad), (
+    out = tmp_path / "out"
+    shutil.copytree(previous, out)
+    result = run_cli(["--project", str(project), "import", str(RAW), "--profile", str(PROFILE),
+                      "--out", str(out)], untouched=[RAW, PROFILE, out], env=ENV)
+    assert_refused(result, (
         f"错误：参考数据文件 {districts} 有 1 处错误：\n"
         "  - 区划代码 “110101” 重复出现在第 2 行、第 3 行；每个区划代码只能有一行。\n"
         "请改正后重试（行号从表头算起，表头为第 1 行）。"))
+
+
+def test_profile_naming_another_reference_folder(tmp_path: Path, previous: Path) -> None:
+    other = tmp_path / "reference"
+    shutil.copytree(ROOT / "data" / "reference", other)
+    bad = _profile(tmp_path, "  district_column:", f"  reference: {other}\n  district_column:")
+    assert_refused(_import(tmp_path, previous, profile=bad), (
+        "错误：导入映射档案有误：\n"
+        f"  - {bad}：region.reference：参考数据文件夹 “{other}”（{other}）不是项目的参考数据文件夹"
+        f"（{ROOT / 'data' / 'reference'}）。参考数据由 data/settings.yml 的 reference.folder "
+        "决定；请删除 region.reference，或修改设置中的 reference.folder"))
+
+
+def test_profile_naming_the_project_reference_is_accepted(tmp_path: Path,
+                                                           previous: Path) -> None:
+    same = _profile(tmp_path, "  district_column:",
+                    f"  reference: {ROOT / 'data' / 'reference'}\n  district_column:")
+    result = _import(tmp_path, previous, profile=same)
+    assert result.exit_code == 0, result.output
 
 
 # --- raw exports ----------------------------------------------------------------------------
@@ -225,7 +253,7 @@ def test_out_folder_holding_the_raw_export_as_complaints_csv(tmp_path: Path,
                      untouched=[folder], env=ENV)
     assert_refused(result, (
         f"错误：--out {folder} 会覆盖输入文件 {raw}（导入写出 complaints.csv、datapackage.json、"
-        "rejects.csv、unplaced.csv）。请用 --out 指定另一个文件夹。"))
+        "rejects.csv、unplaced.csv、out_of_scope.csv）。请用 --out 指定另一个文件夹。"))
 
 
 # --- keygen and sample ------------------------------------------------------------------------

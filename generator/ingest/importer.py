@@ -1,15 +1,19 @@
 """Raw export → anonymized data package (complaints.csv + datapackage.json).
 
-Stages: read (readers) → map values and dates (mapping) → place in district/street
-(placement) → pseudonyms (privacy.pseudonym) → cross-field rules (rules) → write (output).
-Only mapped fields reach the package; every column not mapped, and every direct identifier,
-is dropped. Rows that break a rule go to rejects.csv, rows without a street to unplaced.csv.
+Stages: read (readers) → scope filter → map values and dates (mapping) → place in
+district/street (placement) → pseudonyms (privacy.pseudonym) → cross-field rules (rules) →
+write (output). Only mapped fields reach the package; every column not mapped, and every
+direct identifier, is dropped. Rows out of scope go to out_of_scope.csv, rows that break a
+rule to rejects.csv, rows without a street to unplaced.csv. Times are converted from the
+profile's zone to the deployment's (settings data.time_zone); the reference data is the
+project's (settings reference.folder).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -17,36 +21,69 @@ import pandas as pd
 from generator.dataset.schema import DATETIME_FIELDS, FIELD_NAMES, contract_fields
 from generator.errors import DataError
 from generator.ingest.mapping import (
+    BoolArray,
     ObjArray,
-    apply_unique,
     format_datetimes,
     map_columns,
     parse_dates,
 )
-from generator.ingest.output import OUTPUT_NAMES, ImportResult, Rejects, write_package
+from generator.ingest.output import (
+    OUTPUT_NAMES,
+    ImportResult,
+    Rejects,
+    descriptor_for,
+    write_package,
+)
 from generator.ingest.placement import RegionIndex
 from generator.ingest.profile import Profile, allowed_values, load_profile
+from generator.ingest.profile_model import DERIVED_FIELDS
 from generator.ingest.readers import read_raw
 from generator.ingest.rules import check_rules
-from generator.privacy.pseudonym import (
-    Pseudonymizer,
-    load_key,
-    location_message,
-    normalise_phone,
+from generator.ingest.scope import (
+    OutOfScope,
+    apply_filter,
+    nothing_left_message,
+    unmapped_categories,
 )
+from generator.privacy.pseudonym import Pseudonymizer, load_key
 from generator.text import ESCAPED_NOTE, has_escapes, shown
 
+if TYPE_CHECKING:
+    from generator.paths import ProjectPaths
 
-def _check_columns(frame: pd.DataFrame, profile: Profile, raw_path: Path) -> None:
-    missing = sorted(profile.raw_columns() - set(frame.columns))
+
+def _check_columns(frame: pd.DataFrame, profile: Profile, raw_path: Path) -> set[str]:
+    """The optional columns the export lacks; an error for any other missing column."""
+    absent = profile.raw_columns() - set(frame.columns)
+    missing = sorted(absent - profile.optional_columns)
     if missing:
         names = [*missing, *map(str, frame.columns)]
         note = ESCAPED_NOTE if any(has_escapes(n) for n in names) else ""
         raise DataError(
             f"{raw_path}：缺少档案 {profile.path} 用到的列：{'、'.join(map(shown, missing))}。"
             f"文件中的列：{'、'.join(shown(c) for c in frame.columns)}。"
-            f"请检查导出是否完整，或修改档案中的列名。{note}"
+            f"请检查导出是否完整，或修改档案中的列名"
+            f"（导出可能没有的列请列入档案的 optional_columns）。{note}"
         )
+    return absent
+
+
+def _unrecorded(profile: Profile, absent: set[str]) -> tuple[str, ...]:
+    """Contract fields the export does not record, in contract order: not mapped, fed only
+    by absent optional columns, or (complainant_key) no caller column at all."""
+    ps = profile.pseudonyms
+    callers = {c for c in (ps.phone_column, ps.name_column) if c} - absent
+    found = []
+    for name in FIELD_NAMES:
+        spec = profile.columns.get(name)
+        if name == "complainant_key":
+            if not callers:
+                found.append(name)
+        elif name in DERIVED_FIELDS:
+            continue
+        elif spec is None or (spec.columns and set(spec.columns) <= absent):
+            found.append(name)
+    return tuple(found)
 
 
 def _check_targets(out_dir: Path, inputs: tuple[Path, ...]) -> None:
@@ -59,20 +96,24 @@ def _check_targets(out_dir: Path, inputs: tuple[Path, ...]) -> None:
                 "请用 --out 指定另一个文件夹。")
 
 
-def _map_fields(frame: pd.DataFrame, profile: Profile, rejects: Rejects,
+def _map_fields(frame: pd.DataFrame, profile: Profile, target_zone: str,
+                unrecorded: tuple[str, ...], rejects: Rejects, scope: OutOfScope,
                 out: dict[str, ObjArray | pd.Series]) -> None:
-    """Value-mapped and date fields into `out`; problems into `rejects`."""
+    """Value-mapped and date fields into `out`; problems into `rejects`, category values
+    without a mapping into `scope` (unless the profile treats them as errors)."""
     fields = {f.name: f for f in contract_fields()}
     n = len(frame)
     reference = profile.reference
     for name, spec in profile.columns.items():
         field = fields[name]
+        if name in unrecorded:
+            continue
         if spec.value is not None:  # never a datetime field: the profile loader refuses that
             out[name] = np.full(n, spec.value, dtype=object)
             continue
         cols = [frame[c] for c in spec.columns]
         if name in DATETIME_FIELDS:
-            dates = parse_dates(cols[0], profile.date_formats, profile.time_zone)
+            dates = parse_dates(cols[0], profile.date_formats, profile.time_zone, target_zone)
             rejects.add(dates.bad, name, dates.raw,
                         f"{field.title}无法按档案中的日期格式解析（date_formats："
                         f"{'；'.join(profile.date_formats)}）")
@@ -82,8 +123,11 @@ def _map_fields(frame: pd.DataFrame, profile: Profile, rejects: Rejects,
             mapping = profile.value_maps[spec.values] if spec.values else None
             mapped = map_columns(cols, mapping, allowed_values(field, reference))
             where = f"值映射 value_maps.{spec.values}" if spec.values else "合法取值"
-            rejects.add(mapped.bad, name, mapped.raw,
-                        f"{field.title}的值未知：{where} 中没有这个值，请在档案中补充映射")
+            if name == "category" and profile.scope.unmapped_categories == "out_of_scope":
+                unmapped_categories(mapped.raw, mapped.bad, scope)
+            else:
+                rejects.add(mapped.bad, name, mapped.raw,
+                            f"{field.title}的值未知：{where} 中没有这个值，请在档案中补充映射")
             out[name] = mapped.values
             missing = (mapped.values == "") & ~mapped.bad
         if field.required:
@@ -92,11 +136,11 @@ def _map_fields(frame: pd.DataFrame, profile: Profile, rejects: Rejects,
     out["element"] = np.array([element_of.get(c, "") for c in out["category"]], dtype=object)
 
 
-def _place(frame: pd.DataFrame, profile: Profile, rejects: Rejects,
-           out: dict[str, ObjArray | pd.Series]) -> tuple[np.ndarray, ObjArray]:
+def _place(frame: pd.DataFrame, profile: Profile, city: str, rejects: Rejects,
+           out: dict[str, ObjArray | pd.Series]) -> tuple[BoolArray, ObjArray]:
     """District and street columns into `out`; returns (unplaced mask, unplaced reasons)."""
     region = profile.region
-    index = RegionIndex(profile.reference, region.district_values, region.street_values)
+    index = RegionIndex(profile.reference, region.district_values, region.street_values, city)
     n = len(frame)
     raw_district = frame[region.district_column].astype(str).str.strip()
     codes, uniques = pd.factorize(raw_district, use_na_sentinel=False)
@@ -104,7 +148,7 @@ def _place(frame: pd.DataFrame, profile: Profile, rejects: Rejects,
     bad_district = np.array([d is None for d in found], dtype=bool)[codes]
     empty = (raw_district == "").to_numpy()
     rejects.add(bad_district & ~empty, "district", raw_district.to_numpy(dtype=object),
-                "被反映区不是北京市的区：请在档案 region.district_values 中补充映射")
+                f"被反映区不是{city}的区：请在档案 region.district_values 中补充映射")
     rejects.add(empty, "district", None, "被反映区为空，这是必填项")
     dist_names = np.array([d.name if d else "" for d in found], dtype=object)[codes]
     street_raw = (frame[region.street_column].astype(str).str.strip() if region.street_column
@@ -143,77 +187,79 @@ def _place(frame: pd.DataFrame, profile: Profile, rejects: Rejects,
 
 
 def _pseudonyms(frame: pd.DataFrame, profile: Profile, key: bytes, rejects: Rejects,
-                out: dict[str, ObjArray | pd.Series]) -> None:
+                out: dict[str, ObjArray | pd.Series], in_scope: BoolArray,
+                callers: bool) -> None:
+    """case_id, complainant_key (when the export records callers) and location_key."""
     ps, region = profile.pseudonyms, profile.region
     p = Pseudonymizer(key)
     raw_id = frame[ps.case_id_column].astype(str).str.strip()
-    ids_hex = p.hexdigests("case_id", raw_id.to_numpy(dtype=object).tolist())  # all distinct
-    out["case_id"] = np.array([ps.case_id_prefix + h[:12].upper() if v else ""
-                               for h, v in zip(ids_hex, raw_id.to_numpy(dtype=object),
-                                               strict=True)], dtype=object)
-    rejects.add((raw_id == "").to_numpy(), "case_id", None, "工单编号为空，无法生成化名编号")
-    dup = raw_id.duplicated(keep="first").to_numpy() & (raw_id != "").to_numpy()
+    out["case_id"] = np.array(p.case_ids(raw_id.tolist(), ps.case_id_prefix), dtype=object)
+    present = (raw_id != "").to_numpy()
+    rejects.add(~present, "case_id", None, "工单编号为空，无法生成化名编号")
+    dup = np.zeros(len(frame), dtype=bool)
+    dup[in_scope] = raw_id[in_scope].duplicated(keep="first").to_numpy()
+    dup &= present
     rejects.add(dup, "case_id", None, "工单编号与前面的行重复，只保留第一行")
-    ids = pd.Series(out["case_id"])[~dup & (raw_id != "").to_numpy()]
+    ids = pd.Series(out["case_id"])[~dup & present & in_scope]
     if ids.duplicated().any():
         raise DataError("两个不同的工单编号生成了相同的化名编号（极罕见的碰撞）。"
                         "请换一个密钥重新导入。")
-    empty = pd.Series("", index=frame.index)
-    phone = frame[ps.phone_column].astype(str) if ps.phone_column else empty
-    name = frame[ps.name_column].astype(str) if ps.name_column else empty
-
-    def complainant(v: str) -> str:
-        ph, nm = v.split("\x1f", 1)
-        return p.complainant_key(ph, nm)
-
-    # Normalise each distinct phone once, hash each distinct number once; only rows without
-    # a usable number fall back to name + phone.
-    digits = apply_unique(phone, normalise_phone)
-    has = digits != ""
-    keys = np.full(len(frame), "", dtype=object)
-    d_codes, d_uniques = pd.factorize(pd.Series(digits[has], dtype=object),
-                                      use_na_sentinel=False)
-    phone_keys = ["P" + h[:16] for h in p.hexdigests("complainant/phone", d_uniques.tolist())]
-    keys[has] = np.array(phone_keys, dtype=object)[d_codes]
-    rest = ~has
-    keys[rest] = apply_unique((phone[rest] + "\x1f" + name[rest]), complainant)
-    out["complainant_key"] = keys
+    if callers:
+        empty = [""] * len(frame)
+        phone = frame[ps.phone_column].astype(str).tolist() if ps.phone_column else empty
+        name = frame[ps.name_column].astype(str).tolist() if ps.name_column else empty
+        out["complainant_key"] = np.array(p.complainant_keys(phone, name), dtype=object)
+    else:
+        out["complainant_key"] = np.full(len(frame), "", dtype=object)
     address = frame[region.address_column].astype(str)
-    l_codes, l_uniques = pd.factorize(
-        pd.Series(out["district"], index=frame.index) + "\x1f"
-        + pd.Series(out["street"], index=frame.index) + "\x1f" + address,
-        use_na_sentinel=False)
-    messages = [location_message(*str(v).split("\x1f", 2))
-                for v in np.asarray(l_uniques, dtype=object)]
-    loc_keys = ["L" + h[:16] for h in p.hexdigests("location", messages)]
-    out["location_key"] = np.array(loc_keys, dtype=object)[l_codes]
+    out["location_key"] = np.array(p.location_keys(
+        np.asarray(out["district"], dtype=object).tolist(),
+        np.asarray(out["street"], dtype=object).tolist(), address.tolist()), dtype=object)
     rejects.add((address.str.strip() == "").to_numpy(), "location_key", None,
                 "详细地址为空，无法生成点位标识")
 
 
-def import_export(raw_path: Path, profile_path: Path, out_dir: Path, *,
-                  key_file: Path | None = None,
+def import_export(raw_path: Path, profile_path: Path, out_dir: Path, project: ProjectPaths,
+                  *, key_file: Path | None = None,
                   environ: Mapping[str, str] | None = None) -> ImportResult:
-    """Import one raw export; writes the package, rejects.csv and unplaced.csv into out_dir."""
+    """Import one raw export into out_dir: the package, rejects.csv, unplaced.csv and
+    out_of_scope.csv. Nothing is written when no row can be (DataError saying why)."""
     _check_targets(out_dir, (raw_path, profile_path))
-    profile = load_profile(profile_path)
+    profile = load_profile(profile_path, project)
+    settings = project.settings
     key = load_key(key_file, environ)
     table = read_raw(raw_path, encoding=profile.encoding, sheet=profile.sheet)
     frame = table.frame.reset_index(drop=True)
-    _check_columns(frame, profile, raw_path)
-    rejects = Rejects(len(frame))
+    absent = _check_columns(frame, profile, raw_path)
+    unrecorded = _unrecorded(profile, absent)
+    frame = frame.assign(**{col: "" for col in sorted(absent)})  # absent optional: empty
+    n = len(frame)
+    rejects, scope = Rejects(n), OutOfScope(n)
     out: dict[str, ObjArray | pd.Series] = {}
-    _map_fields(frame, profile, rejects, out)
-    unplaced, reasons = _place(frame, profile, rejects, out)
-    _pseudonyms(frame, profile, key, rejects, out)
+    apply_filter(frame, profile.scope, scope)
+    _map_fields(frame, profile, settings.data.time_zone, unrecorded, rejects, scope, out)
+    unplaced, reasons = _place(frame, profile, settings.site.city, rejects, out)
+    _pseudonyms(frame, profile, key, rejects, out, ~scope.mask(),
+                callers="complainant_key" not in unrecorded)
     check_rules(out, rejects)
+    for name in unrecorded:
+        rejects.discard(name)  # not recorded: the rules needing it do not apply
+    out_of_scope = scope.mask()
+    rejects.skip(out_of_scope)
     rejected = rejects.mask()
-    unplaced &= ~rejected
-    keep = ~rejected & ~unplaced
+    unplaced &= ~rejected & ~out_of_scope
+    keep = ~rejected & ~unplaced & ~out_of_scope
+    counts = {"read": n, "rejected": int(rejected.sum()), "unplaced": int(unplaced.sum()),
+              "out_of_scope": int(out_of_scope.sum())}
+    if n and not keep.any():
+        dropped = [*rejects.reasons(), *scope.kinds()]
+        if unplaced.any():
+            dropped.append(("无法定位街乡镇", counts["unplaced"]))
+        raise DataError(nothing_left_message(raw_path, profile.path, counts, dropped))
     columns: dict[str, ObjArray] = {}
     for name in FIELD_NAMES:
         value = out.get(name)
-        if value is None:
+        if value is None or name in unrecorded:
             columns[name] = np.full(int(keep.sum()), "", dtype=object)
         elif isinstance(value, pd.Series):
             columns[name] = format_datetimes(value)[keep]
@@ -227,8 +273,11 @@ def import_export(raw_path: Path, profile_path: Path, out_dir: Path, *,
         "被反映区": np.asarray(out["district"], dtype=object)[rows],
         "原因": reasons[rows],
     })
-    files = write_package(out_dir, package, rejects.frame(out["case_id"]), unplaced_frame)
+    descriptor = descriptor_for(profile.reference, settings.data, unrecorded)
+    files = write_package(out_dir, package, descriptor, rejects.frame(out["case_id"]),
+                          unplaced_frame, scope.frame())
     return ImportResult(raw_path=raw_path, profile_path=profile.path, out_dir=out_dir,
-                        encoding=table.encoding, rows_read=len(frame),
-                        rows_written=len(package), rows_rejected=int(rejected.sum()),
-                        rows_unplaced=int(unplaced.sum()), files=files)
+                        encoding=table.encoding, rows_read=n, rows_written=len(package),
+                        rows_rejected=counts["rejected"], rows_unplaced=counts["unplaced"],
+                        rows_out_of_scope=counts["out_of_scope"], unrecorded=unrecorded,
+                        files=files)

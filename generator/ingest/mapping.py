@@ -1,7 +1,8 @@
 """Vectorised value and date mapping for the importer.
 
 Values are mapped per unique value (pd.factorize + a dict lookup), never per row; dates are
-parsed with fixed formats tried in order, then converted from the source zone to Beijing time.
+parsed with fixed formats tried in order, then converted from the export's zone to the
+deployment's zone (settings data.time_zone).
 """
 
 from __future__ import annotations
@@ -12,8 +13,6 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-
-from generator.ingest.profile import TARGET_ZONE
 
 ObjArray = npt.NDArray[np.object_]
 BoolArray = npt.NDArray[np.bool_]
@@ -72,13 +71,15 @@ def map_columns(columns: list[pd.Series], mapping: dict[str, str] | None,
 @dataclass(frozen=True)
 class Dates:
     values: pd.Series
-    """datetime64[ns], Beijing local time, NaT where empty or bad."""
+    """datetime64[ns], local time of the deployment's zone, NaT where empty or bad."""
     bad: BoolArray
     raw: ObjArray
 
 
-def parse_dates(column: pd.Series, formats: tuple[str, ...], zone: str) -> Dates:
-    """Parse with each format in turn; non-empty values no format fits are `bad`."""
+def parse_dates(column: pd.Series, formats: tuple[str, ...], zone: str,
+                target_zone: str) -> Dates:
+    """Parse with each format in turn (local times of `zone`), convert them to local times of
+    `target_zone`; non-empty values no format fits are `bad`."""
     text = column.astype(str).str.strip()
     empty = (text == "").to_numpy()
     result = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
@@ -89,10 +90,10 @@ def parse_dates(column: pd.Series, formats: tuple[str, ...], zone: str) -> Dates
         part = pd.to_datetime(text[todo], format=fmt, errors="coerce")
         result[todo] = part
         todo = todo & result.isna().to_numpy()
-    if zone != TARGET_ZONE:
+    if zone != target_zone:
         ambiguous = np.zeros(len(result), dtype=bool)  # fall-back hour: standard time
         local = result.dt.tz_localize(zone, ambiguous=ambiguous, nonexistent="shift_forward")
-        result = local.dt.tz_convert(TARGET_ZONE).dt.tz_localize(None)
+        result = local.dt.tz_convert(target_zone).dt.tz_localize(None)
     return Dates(result, todo, text.to_numpy(dtype=object))
 
 

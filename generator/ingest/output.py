@@ -1,9 +1,12 @@
-"""Reject lists, atomic file writing and the Chinese summary of an import."""
+"""Reject and out-of-scope lists, atomic file writing and the Chinese summary of an import."""
 
 from __future__ import annotations
 
+import importlib
 import io
+import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,13 +17,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
-from generator.dataset.schema import CONTRACT_PATH, contract_fields
+from generator.dataset.schema import CONTRACT_PATH, contract_descriptor, contract_fields
 from generator.errors import DataError
 from generator.fileio import write_atomic
+from generator.reference import Reference
+from generator.settings import DataSettings
 
 MAX_VALUE_CHARS = 40
 _LONG_DIGITS = re.compile(r"[0-9０-９]{7,}")
 REJECT_COLUMNS = ("行号", "工单编号（化名）", "字段", "值", "原因")
+OUT_OF_SCOPE_COLUMNS = ("行号", "原因")
 
 
 def safe_value(value: object) -> str:
@@ -55,6 +61,29 @@ class Rejects:
         for rows, *_ in self._parts:
             bad[rows] = True
         return bad
+
+    def discard(self, field_name: str) -> None:
+        """Forget the problems of one field (a field the export does not record)."""
+        self._parts = [part for part in self._parts if part[1] != field_name]
+
+    def skip(self, rows_out: npt.NDArray[np.bool_]) -> None:
+        """Forget the problems of rows that are out of scope: they are not errors."""
+        kept = []
+        for rows, name, shown, reason in self._parts:
+            keep = ~rows_out[rows]
+            if keep.any():
+                kept.append((rows[keep], name, [v for v, k in zip(shown, keep, strict=True) if k],
+                             reason))
+        self._parts = kept
+
+    def reasons(self) -> list[tuple[str, int]]:
+        """(field and reason, number of rows) of every kind of problem."""
+        titles = {f.name: f.title for f in contract_fields()}
+        counts: dict[str, set[int]] = {}
+        for rows, name, _, reason in self._parts:
+            counts.setdefault(f"{name}（{titles.get(name, name)}）：{reason}", set()).update(
+                rows.tolist())
+        return [(label, len(rows)) for label, rows in counts.items()]
 
     def frame(self, case_ids: object) -> pd.DataFrame:
         """One line per problem, in raw row order; 行号 counts the header as row 1."""
@@ -102,21 +131,42 @@ def _frame_csv(frame: pd.DataFrame, encoding: str) -> bytes:
     return frame.to_csv(index=False, lineterminator="\n").encode(encoding)
 
 
-OUTPUT_NAMES = ("complaints.csv", "datapackage.json", "rejects.csv", "unplaced.csv")
+OUTPUT_NAMES = ("complaints.csv", "datapackage.json", "rejects.csv", "unplaced.csv",
+                "out_of_scope.csv")
 
 
-def write_package(out_dir: Path, package: pd.DataFrame, rejects: pd.DataFrame,
-                  unplaced: pd.DataFrame) -> dict[str, Path]:
-    """complaints.csv, datapackage.json (the contract), rejects.csv, unplaced.csv."""
+def descriptor_for(reference: Reference, data: DataSettings,
+                   unrecorded: Sequence[str]) -> bytes:
+    """The package descriptor generated for this deployment, fields not recorded listed in
+    `unrecordedFields` (generator.dataset.schema.descriptor_bytes)."""
+    schema = importlib.import_module("generator.dataset.schema")
+    generated = getattr(schema, "descriptor_bytes", None)
+    if generated is not None:
+        result: bytes = generated(reference, data, unrecorded=tuple(unrecorded))
+        return result
+    # Until the generated contract is available: the static contract.
+    if not unrecorded:
+        return CONTRACT_PATH.read_bytes()
+    descriptor = contract_descriptor()
+    descriptor["resources"][0]["unrecordedFields"] = list(unrecorded)
+    return (json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def write_package(out_dir: Path, package: pd.DataFrame, descriptor: bytes,
+                  rejects: pd.DataFrame, unplaced: pd.DataFrame,
+                  out_of_scope: pd.DataFrame) -> dict[str, Path]:
+    """complaints.csv, datapackage.json, rejects.csv, unplaced.csv, out_of_scope.csv."""
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         return {
             "complaints": write_atomic(out_dir / "complaints.csv", csv_bytes(package)),
-            "datapackage": write_atomic(out_dir / "datapackage.json", CONTRACT_PATH.read_bytes()),
-            # Staff open these two in spreadsheet software: UTF-8 with BOM.
+            "datapackage": write_atomic(out_dir / "datapackage.json", descriptor),
+            # Staff open these in spreadsheet software: UTF-8 with BOM.
             "rejects": write_atomic(out_dir / "rejects.csv", _frame_csv(rejects, "utf-8-sig")),
             "unplaced": write_atomic(out_dir / "unplaced.csv",
                                      _frame_csv(unplaced, "utf-8-sig")),
+            "out_of_scope": write_atomic(out_dir / "out_of_scope.csv",
+                                         _frame_csv(out_of_scope, "utf-8-sig")),
         }
     except OSError as exc:
         raise DataError(f"无法写出到输出文件夹 {out_dir}（{exc.strerror or exc}）。"
@@ -134,6 +184,10 @@ class ImportResult:
     rows_written: int
     rows_rejected: int
     rows_unplaced: int
+    rows_out_of_scope: int = 0
+    """Rows not about the environment (no category mapping, or excluded by `scope`)."""
+    unrecorded: tuple[str, ...] = ()
+    """Contract fields the export does not record (the descriptor's unrecordedFields)."""
     files: dict[str, Path] = field(default_factory=dict)
 
     def summary(self) -> str:
@@ -142,9 +196,19 @@ class ImportResult:
             f"导入完成：{self.raw_path}（编码：{self.encoding}；映射档案：{self.profile_path}）",
             f"  读取 {self.rows_read:,} 行，写出 {self.rows_written:,} 行，"
             f"拒收 {self.rows_rejected:,} 行，无法定位街乡镇 {self.rows_unplaced:,} 行。",
+            f"  不属于生态环境诉求（未纳入）{self.rows_out_of_scope:,} 行，不算错误。",
+            *self._unrecorded_line(),
             f"  数据包：{f['complaints']}、{f['datapackage']}",
             f"  拒收清单（行号、字段、原因）：{f['rejects']}",
             f"  无法定位清单（行号、区、原因）：{f['unplaced']}",
+            f"  未纳入清单（行号、原因）：{f['out_of_scope']}",
             "  姓名、电话、详细地址和诉求原文均未写入；编号、诉求人和点位只以带密钥的化名出现。",
             f"  下一步：ecoportal validate {self.out_dir}",
         ])
+
+    def _unrecorded_line(self) -> list[str]:
+        if not self.unrecorded:
+            return []
+        titles = {f.name: f.title for f in contract_fields()}
+        names = "、".join(f"{n}（{titles.get(n, n)}）" for n in self.unrecorded)
+        return [f"  导出中没有记录的字段（留空，统计中显示为“未记录”）：{names}。"]

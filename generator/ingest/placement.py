@@ -35,7 +35,9 @@ class RegionIndex:
     """Lookups of districts and streets in one Reference, with the profile's value maps."""
 
     def __init__(self, reference: Reference, district_values: dict[str, str],
-                 street_values: dict[str, str]) -> None:
+                 street_values: dict[str, str], city: str = "") -> None:
+        self.city = city
+        """The city's name (settings site.city), stripped from addresses before matching."""
         self.district_values = district_values
         self.street_values = street_values
         self._districts: dict[str, District] = {}
@@ -83,7 +85,8 @@ class RegionIndex:
 
     def place_by_address(self, district: District, address: str) -> Placement:
         """Find a street name (or its stem) in the address, longest first, within the district."""
-        text = address.replace("北京市", "").replace(district.name, "")
+        text = address.replace(self.city, "") if self.city else address
+        text = text.replace(district.name, "")
         for token in self._ordered.get(district.code, []):
             if token not in text:
                 continue

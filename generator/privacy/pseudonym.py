@@ -14,7 +14,7 @@ import os
 import re
 import secrets
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from generator.errors import ConfigError
@@ -214,3 +214,44 @@ class Pseudonymizer:
     def location_key(self, district: str, street: str, address: str) -> str:
         """'L' + 16 hex of district + street + the normalised address."""
         return "L" + self.hexdigest("location", location_message(district, street, address))[:16]
+
+    # --- bulk operations for imports: each distinct value is hashed once ----------------------
+
+    def case_ids(self, raw_ids: Sequence[str], prefix: str) -> list[str]:
+        """case_id of each raw work-order number ('' where it is empty); same as case_id()."""
+        stripped = [v.strip() for v in raw_ids]
+        digests = self.hexdigests("case_id", stripped)
+        return [prefix + h[:12].upper() if v else "" for h, v in zip(digests, stripped,
+                                                                       strict=True)]
+
+    def complainant_keys(self, phones: Sequence[str], names: Sequence[str]) -> list[str]:
+        """complainant_key of each (phone, name) pair; same as complainant_key().
+
+        Each distinct phone is normalised once and each distinct number hashed once; only
+        pairs without a usable number fall back to name + phone.
+        """
+        digits_of = {phone: normalise_phone(phone) for phone in set(phones)}
+        numbers = sorted({d for d in digits_of.values() if d})
+        key_of = dict(zip(numbers, ("P" + h[:16] for h in
+                                    self.hexdigests("complainant/phone", numbers)), strict=True))
+        fallback: dict[tuple[str, str], str] = {}
+        keys = []
+        for phone, name in zip(phones, names, strict=True):
+            digits = digits_of[phone]
+            if digits:
+                keys.append(key_of[digits])
+                continue
+            pair = (phone, name)
+            if pair not in fallback:
+                fallback[pair] = self.complainant_key(phone, name)
+            keys.append(fallback[pair])
+        return keys
+
+    def location_keys(self, districts: Sequence[str], streets: Sequence[str],
+                      addresses: Sequence[str]) -> list[str]:
+        """location_key of each (district, street, address); same as location_key()."""
+        triples = list(zip(districts, streets, addresses, strict=True))
+        distinct = list(dict.fromkeys(triples))
+        digests = self.hexdigests("location", [location_message(*t) for t in distinct])
+        key_of = {t: "L" + h[:16] for t, h in zip(distinct, digests, strict=True)}
+        return [key_of[t] for t in triples]
