@@ -132,3 +132,27 @@ def test_bulk_digests_equal_the_hmac_module() -> None:
     assert p.hexdigests("location", values) == [_hmac(KEY_A, "location", v) for v in values]
     long_key = bytes(range(100))  # longer than the SHA-256 block: hashed first, as in RFC 2104
     assert Pseudonymizer(long_key).hexdigest("case_id", "v") == _hmac(long_key, "case_id", "v")
+
+
+def test_bulk_operations_equal_the_single_ones() -> None:
+    """The importer's bulk calls give exactly the pseudonyms of the one-value methods."""
+    p = Pseudonymizer(KEY_A)
+    raw_ids = ["GD1", " GD2 ", "", "GD1", "工单３"]
+    assert p.case_ids(raw_ids, "NY") == [
+        p.case_id(v, "NY") if v.strip() else "" for v in raw_ids]
+    assert p.case_ids(["GD1"], "BJ") == ["BJ" + _hmac(KEY_A, "case_id", "GD1")[:12].upper()]
+    phones = ["13812345678", "+86 138 1234 5678", "138****5678", "", "", "010-6512 3456",
+              "138****5678"]
+    names = ["王伟", "李娜", "王伟", "赵敏", "", "", "李娜"]
+    keys = p.complainant_keys(phones, names)
+    assert keys == [p.complainant_key(ph, nm) for ph, nm in zip(phones, names, strict=True)]
+    assert keys[0] == keys[1] == "P" + _hmac(KEY_A, "complainant/phone", "13812345678")[:16]
+    assert keys[4] == "" and keys[2] != keys[6]
+    districts = ["朝阳区", "朝阳区", "海淀区"]
+    streets = ["望京街道", "望京街道", ""]
+    addresses = ["望京西园 3 区", "望京西园3区", "某路 1 号"]
+    locations = p.location_keys(districts, streets, addresses)
+    assert locations == [p.location_key(*t) for t in zip(districts, streets, addresses,
+                                                          strict=True)]
+    assert locations[0] == locations[1] == (
+        "L" + _hmac(KEY_A, "location", "朝阳区\x1f望京街道\x1f望京西园3区")[:16])
