@@ -8,6 +8,7 @@ folder the settings name (data/reference/ by default).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,15 @@ class SiteSettings:
     """One sentence for search engines and the open-data package."""
     city: str
     """The city as named in sentences, e.g. 北京市 (“北京市的区”)."""
+    slug: str = ""
+    """Optional ASCII short name (lowercase letters, digits, hyphens), e.g. beijing: the
+    open-data package is named `<slug>-eco-complaints-statistics`."""
+    deadlines_source: str = ""
+    """Optional: where the deadlines in data/metrics.yml come from, said on the methodology
+    page under the deadline table (omitted when empty)."""
+    weights_source: str = ""
+    """Optional: where the rate weights in data/metrics.yml come from, said on the
+    methodology page (omitted when empty)."""
 
 
 @dataclass(frozen=True)
@@ -116,7 +126,12 @@ _TEXT_SECTIONS: dict[str, tuple[str, ...]] = {
     "organisation": ("name", "address", "postcode", "phone", "email", "hours"),
     "hotline": ("number", "name"),
 }
-_KNOWN = {**_TEXT_SECTIONS, "data": ("earliest_year", "time_zone", "time_zone_label"),
+_OPTIONAL_TEXTS: dict[str, tuple[str, ...]] = {
+    "site": ("slug", "deadlines_source", "weights_source"),
+}
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_KNOWN = {**{name: keys + _OPTIONAL_TEXTS.get(name, ()) for name, keys in _TEXT_SECTIONS.items()},
+          "data": ("earliest_year", "time_zone", "time_zone_label"),
           "reference": ("folder", "population_source"),
           "privacy": ("institutional_mail_domains", "institutional_phones")}
 _FIX = "请对照仓库中的 data/settings.yml 及其注释修改"
@@ -173,7 +188,13 @@ def load_settings(path: Path, root: Path) -> Settings:
     raw = read_yaml_mapping(path, "设置文件", "请从仓库恢复 data/settings.yml。")
     r = _Reader(raw, path)
     texts = {name: {k: r.text(sec, name, k) for k in keys}
+             | {k: r.text(sec, name, k) for k in _OPTIONAL_TEXTS.get(name, ()) if k in sec}
              for name, keys in _TEXT_SECTIONS.items() for sec in [r.section(name)]}
+    slug = texts["site"].get("slug", "")
+    if slug and not SLUG_RE.match(slug):
+        r.problems.add("应为小写英文字母、数字和连字符组成的短名",
+                       "例如 beijing 或 shanghai-pudong", key="site.slug", value=slug,
+                       code="invalid-value")
     data = _data(r, path)
     ref = r.section("reference")
     folder_text = r.text(ref, "reference", "folder")

@@ -8,7 +8,6 @@ import unicodedata
 from datetime import date
 from pathlib import Path
 
-import jinja2
 import pytest
 import yaml
 
@@ -19,24 +18,17 @@ from generator.site.cases import (
     cases_matching,
     find_pii,
     load_cases,
-    render_case_pages,
 )
+from generator.site.render import render_pages
+from tests.site_data import PATHS, ROOT, mini_site_data
 
-ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "data" / "cases"
 REF = load_reference((ROOT / "data" / "reference").resolve())
 GOOD = "2024-05-chaoyang-shimao-tianjie"
 
 
-def env() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(ROOT / "site_src"), str(ROOT / "generator/templates")]),
-        undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True,
-    )
-
-
 def test_at_least_eight_cases_load_newest_first() -> None:
-    cases = load_cases(CASES)
+    cases = load_cases(CASES, REF)
     assert len(cases) >= 8
     assert [c.date for c in cases] == sorted((c.date for c in cases), reverse=True)
     assert len({c.slug for c in cases}) == len(cases)
@@ -74,10 +66,10 @@ def _bad_folder(tmp_path: Path, change: dict[str, object], name: str = GOOD) -> 
 BAD_CASES = [
     ({"district": "朝阳"},
      "字段 district 的值 “朝阳” 不是北京市的区名。"
-     "请填写 data/reference/districts.csv 中的完整区名，例如 “朝阳区”。"),
+     "请填写 data/reference/districts.csv 中的完整区名，例如 “东城区”。"),
     ({"street": "城南街道"},
      "字段 street 的值 “城南街道” 不是朝阳区的街道（乡镇）。"
-     "请填写 data/reference/streets.csv 中属于朝阳区的街道（乡镇）全称，例如 “呼家楼街道”。"),
+     "请填写 data/reference/streets.csv 中属于朝阳区的街道（乡镇）全称，例如 “建外街道”。"),
     ({"category": "油烟"},
      "字段 category 的值 “油烟” 不是分类表中的诉求类别。"
      "请填写 data/reference/taxonomy.yml 中的类别，例如 餐饮油烟、扬尘、异味恶臭、企业废气。"),
@@ -115,7 +107,7 @@ def test_bad_case_file_gives_exact_message(
 ) -> None:
     folder = _bad_folder(tmp_path, change)
     with pytest.raises(DataError) as err:
-        load_cases(folder, REF)
+        load_cases(folder, REF, city="北京市")
     assert err.value.message == f"案例文件 {folder / (GOOD + '.yml')}：{message}"
 
 
@@ -125,7 +117,7 @@ def test_duplicate_slug_and_broken_yaml_are_reported(tmp_path: Path) -> None:
     shutil.copy(CASES / f"{GOOD}.yml", folder / f"{GOOD}.yml")
     (folder / "broken.yml").write_text("slug: [unclosed\n", encoding="utf-8")
     with pytest.raises(DataError) as err:
-        load_cases(folder, REF)
+        load_cases(folder, REF, city="北京市")
     assert err.value.message == (
         f"案例文件 {folder / 'broken.yml'} 不是有效的 YAML（第 2 行第 1 列："
         "expected ',' or ']', but got '<stream end>'）。"
@@ -133,9 +125,10 @@ def test_duplicate_slug_and_broken_yaml_are_reported(tmp_path: Path) -> None:
 
 
 def test_case_pages_have_the_three_sections() -> None:
-    cases = load_cases(CASES)
-    pages = render_case_pages(cases, env())
-    assert set(pages) == {f"cases/{c.slug}.md" for c in cases} | {"cases/index.md"}
+    cases = load_cases(CASES, REF)
+    pages = render_pages(PATHS, mini_site_data())
+    assert {p for p in pages if p.startswith("cases/")} == (
+        {f"cases/{c.slug}.md" for c in cases} | {"cases/index.md"})
     for case in cases:
         page = pages[f"cases/{case.slug}.md"]
         assert page.startswith(f"# {case.title}\n")
@@ -187,7 +180,7 @@ def test_find_pii_ignores(text: str) -> None:
 
 
 def test_cases_matching_filters() -> None:
-    cases = load_cases(CASES)
+    cases = load_cases(CASES, REF)
     fumes = cases_matching(cases, category="餐饮油烟")
     assert fumes and all(c.category == "餐饮油烟" for c in fumes)
     assert [c for c in cases if c.category == "餐饮油烟"] == fumes
@@ -200,7 +193,7 @@ def test_cases_matching_filters() -> None:
 
 @pytest.mark.slow
 def test_built_site_has_case_pages(built_site: Path) -> None:
-    cases = load_cases(CASES)
+    cases = load_cases(CASES, REF)
     index = (built_site / "cases" / "index.html").read_text(encoding="utf-8")
     for case in cases:
         page = (built_site / "cases" / f"{case.slug}.html").read_text(encoding="utf-8")
@@ -214,7 +207,7 @@ def test_built_case_pages_pass_the_project_scanner(built_site: Path) -> None:
     from generator.privacy.scan import format_report, scan_paths
 
     report = scan_paths([built_site / "cases"])
-    assert report.files_scanned >= len(load_cases(CASES)) + 1
+    assert report.files_scanned >= len(load_cases(CASES, REF)) + 1
     assert not report.findings, format_report(report)
 
 
@@ -222,6 +215,6 @@ def test_built_case_pages_pass_the_project_scanner(built_site: Path) -> None:
 def test_case_pages_are_linked_from_category_and_district_statistics(built_site: Path) -> None:
     stats = (built_site / "stats" / "index.html").read_text(encoding="utf-8")
     districts = (built_site / "stats" / "districts.html").read_text(encoding="utf-8")
-    for case in load_cases(CASES):
+    for case in load_cases(CASES, REF):
         assert f'href="../cases/{case.slug}.html"' in stats, case.slug
         assert f'href="../cases/{case.slug}.html"' in districts, case.slug

@@ -21,11 +21,10 @@ pytestmark = pytest.mark.slow
 MINI = ROOT / "tests" / "fixtures" / "mini_package"
 SYNTAX_FIX = "请检查该页面中的 {{ }} 和 {% %} 模板语法（括号、引号是否成对，标签是否写错）。"
 EXPR_FIX = "请检查该行 {{ }} 或 {% %} 中的表达式。"
-NAMES = ("CITY、agg、bar_chart、cases、cases_matching、change_phrase、csv_hidden、"
-         "csv_not_applicable、data_period、deadlines、guide_of、headline、hidden_mark、"
-         "hidden_note、k、kpi、latest_cutoff_zh、latest_note、limits、marks_legend、metrics、"
-         "missing、month_short、month_zh、not_applicable_mark、not_applicable_note、org、ref、"
-         "updated")
+NAMES = ("cases、csv_hidden、csv_not_applicable、data_period、deadlines、headline、hidden_mark、"
+         "hidden_note、hotline、k、latest_cutoff_zh、latest_incomplete、latest_month、latest_note、"
+         "limits、marks_legend、metrics、not_applicable_mark、not_applicable_note、org、"
+         "previous_month、settings、site、updated")
 KNOWN = ("餐饮油烟、扬尘、异味恶臭、企业废气、机动车尾气、社会生活噪声、建筑施工噪声、工业噪声、"
          "交通运输噪声、地表水、污水排放、一般固废、危险废物、电磁辐射、生态破坏、其他、大气、噪声、"
          "水、固废、辐射及其他")
@@ -49,9 +48,9 @@ CASES = [
     ("undefined-name", {"broken.md": "# 坏页面\n\n{{ no_such_value }}\n"},
      "渲染页面 broken.md 第 3 行出错：名称“no_such_value”未定义。请检查拼写；"
      f"页面可用的名称有：{NAMES}。"),
-    ("missing-attribute", {"broken.md": "# 坏页面\n\n\n{{ agg.no_such_table }}\n"},
-     "渲染页面 broken.md 第 4 行出错：“generator.stats.aggregate.Aggregates object”没有属性"
-     f"“no_such_table”。{EXPR_FIX}"),
+    ("missing-attribute", {"broken.md": "# 坏页面\n\n\n{{ org.no_such_key }}\n"},
+     "渲染页面 broken.md 第 4 行出错：“generator.settings.OrgSettings object”没有属性"
+     f"“no_such_key”。{EXPR_FIX}"),
     ("syntax-error", {"broken.md": "# 坏页面\n\n{{ 1 + }}\n"},
      "渲染页面 broken.md 第 3 行出错：模板语法错误（unexpected 'end of print statement'）。"
      + SYNTAX_FIX),
@@ -76,7 +75,7 @@ CASES = [
      f"渲染页面 broken.md 第 3 行出错：找不到键（'b'）。{EXPR_FIX}"),
     ("index-error", {"broken.md": "# 坏页面\n\n{{ [].pop() }}\n"},
      f"渲染页面 broken.md 第 3 行出错：下标超出范围（pop from empty list）。{EXPR_FIX}"),
-    ("helper-called-wrongly", {"broken.md": "# 坏页面\n\n{{ month_zh(2024) }}\n"},
+    ("helper-called-wrongly", {"broken.md": "# 坏页面\n\n{{ 2024 | month_zh }}\n"},
      "渲染页面 broken.md 第 3 行出错：没有这个属性（'int' object has no attribute 'split'）。"
      + EXPR_FIX),
     ("missing-include", {"broken.md": "# 坏页面\n\n{% include 'no_such.md.j2' %}\n"},

@@ -1,7 +1,7 @@
 """Typical cases (典型案例): one YAML file per case under data/cases/, told as 接诉 → 即办 → 回访.
 
 `load_cases` reads and checks every file against the reference data (district, street,
-category) and refuses personal data; `render_case_pages` turns them into Markdown pages;
+category) and refuses personal data; generator/site/pages.py declares their pages;
 `cases_matching` lets category and district pages link their cases.
 """
 
@@ -13,12 +13,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import jinja2
-
 from generator.config import kind_of, read_yaml_mapping, yaml_text
 from generator.errors import ConfigError, DataError
 from generator.privacy.scan import scan_text
-from generator.reference import Reference, load_reference
+from generator.reference import Reference
 from generator.text import ESCAPED_NOTE, has_escapes, shown
 
 SOURCES = ("市民诉求", "主动治理", "企业咨询")
@@ -76,14 +74,18 @@ def find_pii(text: str) -> str | None:
     return matches[0].kind if matches else None
 
 
-def load_cases(folder: Path, reference: Reference | None = None) -> list[Case]:
-    """Read every *.yml in `folder`, newest first; every problem is reported in one DataError."""
-    ref = reference or load_reference((folder.parent / "reference").resolve())
+def load_cases(folder: Path, ref: Reference, *, city: str = "本市",
+               reference_label: str = "data/reference") -> list[Case]:
+    """Read every *.yml in `folder`, newest first; every problem is reported in one DataError.
+
+    `city` names the city in messages (settings site.city); `reference_label` is the
+    reference folder as messages show it.
+    """
     problems: list[str] = []
     cases: list[Case] = []
     seen: dict[str, Path] = {}
     for path in sorted(folder.glob("*.yml")):
-        case, errors = _read_case(path, ref)
+        case, errors = _read_case(path, ref, _Where(city, reference_label))
         problems.extend(errors)
         if case is None:
             continue
@@ -100,7 +102,13 @@ def load_cases(folder: Path, reference: Reference | None = None) -> list[Case]:
     return sorted(cases, key=lambda c: (c.date, c.slug), reverse=True)
 
 
-def _read_case(path: Path, ref: Reference) -> tuple[Case | None, list[str]]:
+@dataclass(frozen=True)
+class _Where:
+    city: str
+    reference: str
+
+
+def _read_case(path: Path, ref: Reference, where: _Where) -> tuple[Case | None, list[str]]:
     head = f"案例文件 {path}"
     try:
         raw = read_yaml_mapping(path, "案例文件", "")
@@ -117,7 +125,7 @@ def _read_case(path: Path, ref: Reference) -> tuple[Case | None, list[str]]:
     ]
     if problems:
         return None, problems
-    problems = _check_values(head, path, raw, ref)
+    problems = _check_values(head, path, raw, ref, where)
     if problems:
         return None, problems
     category = ref.category_by_name()[raw["category"]]
@@ -136,7 +144,8 @@ def _bad(head: str, key: str, value: Any, problem: str, fix: str) -> str:
     return f"{head}：字段 {key} 的值 “{shown(text)}” {problem}。{fix}{note}"
 
 
-def _check_values(head: str, path: Path, raw: dict[str, Any], ref: Reference) -> list[str]:
+def _check_values(head: str, path: Path, raw: dict[str, Any], ref: Reference,
+                  where: _Where) -> list[str]:
     problems = [
         _bad(head, key, raw[key], f"是{kind_of(raw[key])}，不是文字", "请写成一段文字。")
         for key in NAME_KEYS if not isinstance(raw[key], str)
@@ -155,18 +164,21 @@ def _check_values(head: str, path: Path, raw: dict[str, Any], ref: Reference) ->
     districts = ref.district_by_name()
     district, street = raw["district"], raw["street"]
     if district not in districts:
-        problems.append(_bad(head, "district", district, "不是北京市的区名",
-                             "请填写 data/reference/districts.csv 中的完整区名，例如 “朝阳区”。"))
+        example = f"，例如 “{ref.districts[0].name}”" if ref.districts else ""
+        problems.append(_bad(head, "district", district, f"不是{where.city}的区名",
+                             f"请填写 {where.reference}/districts.csv 中的完整区名{example}。"))
     elif not any(s.name == street and s.district == district for s in ref.streets):
+        own = [s.name for s in ref.streets if s.district == district]
+        example = f"，例如 “{own[0]}”" if own else ""
         problems.append(_bad(head, "street", street, f"不是{district}的街道（乡镇）",
-                             f"请填写 data/reference/streets.csv 中属于{district}的"
-                             "街道（乡镇）全称，例如 “呼家楼街道”。"))
+                             f"请填写 {where.reference}/streets.csv 中属于{district}的"
+                             f"街道（乡镇）全称{example}。"))
     categories = ref.category_by_name()
     category = raw["category"]
     if category not in categories:
         examples = "、".join(list(categories)[:4])
         problems.append(_bad(head, "category", category, "不是分类表中的诉求类别",
-                             f"请填写 data/reference/taxonomy.yml 中的类别，例如 {examples}。"))
+                             f"请填写 {where.reference}/taxonomy.yml 中的类别，例如 {examples}。"))
     elif raw["element"] != (element := categories[category].element):
         problems.append(_bad(head, "element", raw["element"], f"与类别 {category} 不符",
                              f"类别 {category} 属于要素 “{element}”，请改正。"))
@@ -222,11 +234,3 @@ def cases_matching(
         and (district is None or c.district == district)
         and (street is None or c.street == street)
     ]
-
-
-def render_case_pages(cases: list[Case], env: jinja2.Environment) -> dict[str, str]:
-    """Markdown of every case page and of cases/index.md, keyed by docs-relative path."""
-    page = env.get_template("case.md.j2")
-    pages = {case.page: page.render(case=case) for case in cases}
-    pages["cases/index.md"] = env.get_template("cases_index.md.j2").render(cases=cases)
-    return pages

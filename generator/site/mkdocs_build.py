@@ -8,6 +8,8 @@ injected here, so a bureau edits one file; the footer partial reads them from `c
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -22,14 +24,17 @@ INJECTED_EXTRA = ("org", "hotline")
 def load_mkdocs_config(mkdocs_yml: Path, docs: Path, site: Path, settings: Settings) -> Any:
     """mkdocs.yml with docs_dir/site_dir overridden and the settings injected."""
     from mkdocs.config import load_config
-    from mkdocs.exceptions import ConfigurationError
+    from mkdocs.exceptions import Abort, ConfigurationError
 
-    try:
-        config = load_config(str(mkdocs_yml), docs_dir=str(docs), site_dir=str(site),
-                             site_name=settings.site.name,
-                             site_description=settings.site.description, strict=True)
-    except ConfigurationError as exc:
-        raise BuildError(f"网站配置 {mkdocs_yml} 有误：{exc}。请对照 README 修正。") from exc
+    with _collecting("mkdocs.config") as collect:
+        try:
+            config = load_config(str(mkdocs_yml), docs_dir=str(docs), site_dir=str(site),
+                                 site_name=settings.site.name,
+                                 site_description=settings.site.description, strict=True)
+        except (ConfigurationError, Abort) as exc:
+            reason = "；".join(m.rstrip(".") for m in dict.fromkeys(collect.messages)) or str(exc)
+            raise BuildError(
+                f"网站配置 {mkdocs_yml} 有误：{reason}。请对照 README 修正。") from exc
     stale = [key for key in INJECTED_EXTRA if key in config["extra"]]
     if stale:  # an edit there would silently have no effect
         keys = "、".join(f"extra.{key}" for key in stale)
@@ -55,26 +60,34 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
+@contextmanager
+def _collecting(name: str) -> Iterator[_Collect]:
+    """The warnings and errors logger `name` emits meanwhile (mkdocs reports through it)."""
+    collect = _Collect()
+    logger = logging.getLogger(name)
+    logger.addHandler(collect)
+    try:
+        yield collect
+    finally:
+        logger.removeHandler(collect)
+
+
 def run_mkdocs(config: Any) -> None:
     """Build the site `config` describes; any mkdocs warning stops it (strict mode)."""
     from mkdocs.commands.build import build
     from mkdocs.exceptions import MkDocsException
 
-    collect = _Collect()
-    logger = logging.getLogger("mkdocs")
-    logger.addHandler(collect)
-    try:
-        config.plugins.on_startup(command="build", dirty=False)
+    with _collecting("mkdocs") as collect:
         try:
-            build(config)
-        finally:
-            config.plugins.on_shutdown()
-    except (MkDocsException, SystemExit) as exc:
-        unique = dict.fromkeys(collect.messages)  # mkdocs may log a warning twice
-        details = "\n".join(f"  - {m}" for m in unique) or f"  - {exc}"
-        raise BuildError(
-            "mkdocs 构建失败（严格模式下任何警告都会中止构建），原网站保持不变：\n"
-            f"{details}\n修正方法：按上面的提示修改 site_src/ 中的页面或 mkdocs.yml 后重新构建。"
-        ) from exc
-    finally:
-        logger.removeHandler(collect)
+            config.plugins.on_startup(command="build", dirty=False)
+            try:
+                build(config)
+            finally:
+                config.plugins.on_shutdown()
+        except (MkDocsException, SystemExit) as exc:
+            unique = dict.fromkeys(collect.messages)  # mkdocs may log a warning twice
+            details = "\n".join(f"  - {m}" for m in unique) or f"  - {exc}"
+            raise BuildError(
+                "mkdocs 构建失败（严格模式下任何警告都会中止构建），原网站保持不变：\n"
+                f"{details}\n修正方法：按上面的提示修改 site_src/ 中的页面或 mkdocs.yml 后"
+                "重新构建。") from exc

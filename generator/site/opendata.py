@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from generator.settings import Settings, SiteSettings
 from generator.site.format import NOT_APPLICABLE_NOTE, day_zh, hidden_note
 from generator.stats.aggregate import Aggregates
 from generator.stats.marks import HIDDEN, NOT_APPLICABLE
@@ -39,8 +40,10 @@ def marks_note(k: int) -> str:
             "0 表示确实没有诉求")
 
 
-def _resources(k: int, agg: Aggregates) -> dict[str, tuple[str, str, list[Field]]]:
+def _resources(k: int, agg: Aggregates, population_source: str
+               ) -> dict[str, tuple[str, str, list[Field]]]:
     note = marks_note(k)
+    elements = "、".join(str(e) for e in agg.by_element["element"])
     latest = f"最近一月（{agg.latest_month}）件数"
     if agg.latest_cutoff:
         latest += f"；该月数据只到 {agg.latest_cutoff}（{day_zh(agg.latest_cutoff)}），不完整"
@@ -67,7 +70,7 @@ def _resources(k: int, agg: Aggregates) -> dict[str, tuple[str, str, list[Field]
                             + note + "。", [
             ("month", S, "受理月份", months),
             ("district", S, "区", "被反映区"),
-            ("element", S, "要素", "大气、噪声、水、固废、辐射及其他"),
+            ("element", S, "要素", elements),
             ("category", S, "类别", "诉求类别"),
             ("count", INT, "件数", note),
         ]),
@@ -95,7 +98,7 @@ def _resources(k: int, agg: Aggregates) -> dict[str, tuple[str, str, list[Field]
                         + note + "。", [
             ("district", S, "区", ""),
             ("district_code", S, "区代码", "统计用区划代码"),
-            ("population_k", INT, "常住人口（千人）", "2020 年第七次全国人口普查，约数"),
+            ("population_k", INT, "常住人口（千人）", population_source),
             ("count", INT, "诉求总量", "全部数据期；" + note),
             ("per_10k", N, "每万人诉求数", "诉求总量 / 常住人口（万人）；" + note),
             *[(n, t, ti, d + "；" + note) for n, t, ti, d in RATE_FIELDS],
@@ -128,11 +131,21 @@ def csv_cell(value: Any) -> str:
     return str(value)
 
 
-def write_open_data(agg: Aggregates, folder: Path, k: int) -> int:
+PACKAGE_NAME = "eco-complaints-statistics"
+"""The open-data package's name, after the deployment's slug."""
+
+
+def package_name(site: SiteSettings) -> str:
+    """The open-data package's name: `<slug>-eco-complaints-statistics` (settings site.slug)."""
+    return f"{site.slug}-{PACKAGE_NAME}" if site.slug else PACKAGE_NAME
+
+
+def write_open_data(agg: Aggregates, folder: Path, k: int, settings: Settings) -> int:
     """Write the CSVs and datapackage.json; returns the number of files written."""
     folder.mkdir(parents=True, exist_ok=True)
     resources: list[dict[str, Any]] = []
-    for name, (title, description, fields) in _resources(k, agg).items():
+    population = settings.reference.population_source
+    for name, (title, description, fields) in _resources(k, agg, population).items():
         frame = tables(agg)[name]
         columns = [f[0] for f in fields]
         text = frame[columns].map(csv_cell)
@@ -155,8 +168,8 @@ def write_open_data(agg: Aggregates, folder: Path, k: int) -> int:
     incomplete = (f"最近一月 {agg.latest_month} 的数据只到 {agg.latest_cutoff}，该月不完整。"
                   if agg.latest_cutoff else "")
     package = {
-        "name": "beijing-eco-complaints-statistics",
-        "title": "北京市生态环境接诉即办统计数据",
+        "name": package_name(settings.site),
+        "title": f"{settings.site.city}生态环境接诉即办统计数据",
         "description": (
             f"由匿名化工单汇总的统计表（{agg.months[0]} 至 {agg.latest_month}）；"
             f"不含任何个人信息。单元格取值：{marks_note(k)}。" + incomplete),

@@ -1,0 +1,240 @@
+"""Generated pages, declared once: a template, an output path pattern and the contexts.
+
+Each PageType yields one typed context (generator/site/contexts.py) per page it makes; the
+path pattern is formatted with that context's fields, so a page type fans out by yielding
+more contexts, e.g. `cases/{case.slug}.md` below makes one page per case. A per-district,
+per-street or per-period page type is one more declaration of the same kind (like pelican's
+period archives): a context class, a builder yielding one context per district, street or
+month, and a pattern such as `stats/districts/{district.district_code}.md`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, fields
+from typing import Any, Generic, TypeVar
+
+import pandas as pd
+
+from generator.config import MetricsConfig
+from generator.errors import BuildError
+from generator.reference import Reference
+from generator.settings import Settings
+from generator.site.cases import Case, cases_matching
+from generator.site.charts import bar_chart
+from generator.site.contexts import (
+    CaseContext,
+    CaseIndexContext,
+    CasesOf,
+    CategoryRow,
+    DeadlineRow,
+    DistrictRow,
+    DistrictsContext,
+    ElementCategories,
+    ElementRow,
+    Figure,
+    HomeContext,
+    Kpis,
+    MethodologyContext,
+    MonthRow,
+    OpenDataContext,
+    SiteContext,
+    StatsOverviewContext,
+    template_vars,
+)
+from generator.site.format import (
+    HIDDEN_MARK,
+    NOT_APPLICABLE_MARK,
+    NOT_APPLICABLE_NOTE,
+    change,
+    day_zh,
+    hidden_note,
+    incomplete_note,
+    marks_legend,
+    month_zh,
+    num,
+)
+from generator.site.opendata import CSV_HIDDEN, CSV_NOT_APPLICABLE
+from generator.stats.aggregate import Aggregates
+from generator.stats.marks import HIDDEN
+from generator.stats.metrics import ALL, CITY, lookup
+from generator.text import shown
+
+C = TypeVar("C")
+
+
+@dataclass(frozen=True)
+class SiteData:
+    """Everything the page contexts are built from."""
+
+    settings: Settings
+    agg: Aggregates
+    ref: Reference
+    metrics: MetricsConfig
+    cases: tuple[Case, ...]
+    limits: Mapping[str, Any]
+    updated: dt.date
+
+
+@dataclass(frozen=True)
+class PageType(Generic[C]):
+    """One kind of generated page."""
+
+    name: str
+    """What the pages are, for messages and tests."""
+    template: str
+    """The jinja2 template under generator/templates/."""
+    path: str
+    """Docs-relative output path, formatted with the context's fields (str.format)."""
+    contexts: Callable[[SiteData], Iterable[C]]
+    """One context per page of this type."""
+
+    def pages(self, data: SiteData) -> Iterator[tuple[str, C]]:
+        """(output path, context) of every page of this type."""
+        for context in self.contexts(data):
+            yield self.path.format_map(template_vars(context)), context
+
+
+# --- the shared context --------------------------------------------------------------------
+
+def make_headline(agg: Aggregates) -> Callable[[str], str]:
+    """headline('餐饮油烟') → '2026年10月，全市餐饮油烟诉求 1,204 件，比上月减少 3.1%。'
+
+    Every element and category of the taxonomy is known, with 0 when it never occurs. A
+    latest month the export cuts short is labelled incomplete and not compared with the
+    month before.
+    """
+    # Dict rows: a namedtuple row would shadow the `count` column with tuple.count.
+    tables: dict[str, dict[Any, Any]] = {
+        str(r["category"]): r for r in agg.by_category.to_dict("records")}
+    tables.update({str(r["element"]): r for r in agg.by_element.to_dict("records")})
+
+    def headline(name: str) -> str:
+        if name not in tables:
+            known = "、".join(tables)
+            raise BuildError(
+                f"调用 headline(“{shown(name)}”)，但分类中没有这个要素或类别。可用：{known}。")
+        row = tables[name]
+        month = month_zh(agg.latest_month) + incomplete_note(agg.latest_cutoff)
+        current, previous = row["latest_month"], row["previous_month"]
+        if current is HIDDEN:
+            return f"{month}，全市{name}诉求件数为保护诉求人隐私不单独公布。"
+        trend = "" if agg.latest_incomplete else change(current, previous)
+        return f"{month}，全市{name}诉求 {num(current)} 件" + (f"，{trend}" if trend else "") + "。"
+
+    return headline
+
+
+def site_context(data: SiteData) -> SiteContext:
+    agg, k, s = data.agg, data.metrics.min_complainants, data.settings
+    return SiteContext(
+        site=s.site, org=s.organisation, hotline=s.hotline, settings=s,
+        updated=data.updated.isoformat(),
+        data_period=f"{month_zh(agg.months[0])}至{month_zh(agg.latest_month)}",
+        latest_month=agg.latest_month, previous_month=agg.previous_month,
+        latest_incomplete=agg.latest_incomplete,
+        latest_note=incomplete_note(agg.latest_cutoff),
+        latest_cutoff_zh=day_zh(agg.latest_cutoff) if agg.latest_cutoff else "",
+        k=k, metrics=data.metrics, deadlines=data.metrics.deadlines_hours,
+        limits=data.limits, cases=data.cases, headline=make_headline(agg),
+        hidden_mark=HIDDEN_MARK, hidden_note=hidden_note(k),
+        not_applicable_mark=NOT_APPLICABLE_MARK, not_applicable_note=NOT_APPLICABLE_NOTE,
+        marks_legend=marks_legend(k), csv_hidden=CSV_HIDDEN,
+        csv_not_applicable=CSV_NOT_APPLICABLE,
+    )
+
+
+# --- builders ------------------------------------------------------------------------------
+
+R = TypeVar("R")
+
+
+def rows(frame: pd.DataFrame, cls: type[R], **extra: Callable[[dict[Any, Any]], Any]
+         ) -> tuple[R, ...]:
+    """One `cls` per row of `frame`: fields from the columns of that name, or from `extra`."""
+    names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
+    return tuple(
+        cls(**{n: extra[n](record) if n in extra else record[n] for n in names})
+        for record in frame.to_dict("records"))
+
+
+def kpis(agg: Aggregates, scope: str = CITY, period: str = ALL) -> Kpis:
+    """The headline figures of `scope` (全市 or a district) over `period` (a month or all)."""
+    return Kpis(**{f.name: lookup(agg.kpis, period, scope, f.name) for f in fields(Kpis)})
+
+
+def home(data: SiteData) -> Iterator[HomeContext]:
+    agg = data.agg
+    latest = kpis(agg, period=agg.latest_month)
+    previous: Figure | None = (lookup(agg.kpis, agg.previous_month, CITY, "total")
+                               if agg.previous_month else None)
+    phrase = ("" if agg.latest_incomplete or previous is None
+              else change(latest.total, previous))
+    yield HomeContext(totals=kpis(agg), latest=latest, previous_total=previous, change=phrase)
+
+
+def stats_overview(data: SiteData) -> Iterator[StatsOverviewContext]:
+    agg = data.agg
+    guide_of = {c.name: c.guide for c in data.ref.categories}
+    months = rows(agg.monthly, MonthRow, incomplete=lambda r: (
+        agg.latest_incomplete and r["month"] == agg.latest_month))
+    categories = rows(agg.by_category, CategoryRow, guide=lambda r: guide_of[r["category"]])
+    chart = bar_chart([f"{m.month[2:4]}/{m.month[5:]}" for m in months],
+                      [m.count for m in months], "全市逐月诉求量", "件",
+                      [month_zh(m.month) for m in months])
+    with_cases = tuple(CasesOf(r.category, found) for r in categories
+                       if (found := tuple(cases_matching(list(data.cases),
+                                                         category=r.category))))
+    yield StatsOverviewContext(
+        total=lookup(agg.kpis, ALL, CITY, "total"), elements=rows(agg.by_element, ElementRow),
+        categories=categories, months=months, monthly_chart=chart, category_cases=with_cases)
+
+
+def districts(data: SiteData) -> Iterator[DistrictsContext]:
+    agg = data.agg
+    table = rows(agg.by_district, DistrictRow)
+    found = tuple(c for d in table
+                  for c in cases_matching(list(data.cases), district=d.district))
+    yield DistrictsContext(
+        population_source=data.settings.reference.population_source, districts=table,
+        city=kpis(agg), city_latest_total=lookup(agg.kpis, agg.latest_month, CITY, "total"),
+        district_cases=found)
+
+
+def methodology(data: SiteData) -> Iterator[MethodologyContext]:
+    deadlines = tuple(DeadlineRow(name, hours, hours / 24 if hours >= 24 else None)
+                      for name, hours in data.metrics.deadlines_hours.items())
+    taxonomy = tuple(
+        ElementCategories(e, tuple(c.name for c in data.ref.categories if c.element == e))
+        for e in data.ref.elements)
+    site = data.settings.site
+    yield MethodologyContext(deadline_rows=deadlines, deadlines_source=site.deadlines_source,
+                             weights_source=site.weights_source, taxonomy=taxonomy)
+
+
+def open_data(data: SiteData) -> Iterator[OpenDataContext]:
+    yield OpenDataContext(latest_cutoff=data.agg.latest_cutoff)
+
+
+def case_index(data: SiteData) -> Iterator[CaseIndexContext]:
+    elements = dict.fromkeys(c.element for c in data.cases)
+    yield CaseIndexContext(by_element=tuple(
+        CasesOf(e, tuple(c for c in data.cases if c.element == e)) for e in elements))
+
+
+def case(data: SiteData) -> Iterator[CaseContext]:
+    for one in data.cases:
+        yield CaseContext(case=one)
+
+
+PAGE_TYPES: tuple[PageType[Any], ...] = (
+    PageType("首页", "pages/home.md.j2", "index.md", home),
+    PageType("统计概览", "pages/stats_index.md.j2", "stats/index.md", stats_overview),
+    PageType("各区统计", "pages/stats_districts.md.j2", "stats/districts.md", districts),
+    PageType("统计方法", "pages/methodology.md.j2", "stats/methodology.md", methodology),
+    PageType("开放数据", "pages/open_data.md.j2", "stats/open-data.md", open_data),
+    PageType("典型案例列表", "cases_index.md.j2", "cases/index.md", case_index),
+    PageType("典型案例", "case.md.j2", "cases/{case.slug}.md", case),
+)
+"""Every generated page type; the render stage makes every page they yield."""
