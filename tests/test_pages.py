@@ -108,6 +108,11 @@ def test_pages_say_what_the_settings_say() -> None:
     index = pages["cases/index.md"]
     assert "这里收录某市生态环境领域接诉即办的典型案例" in index
     assert "市民通过 12319 热线或网络等渠道反映" in index
+    # hand-written pages: the hotline and the city where they are the deployment's
+    assert "直接拨打 12319 即可" in pages["guides/noise.md"]
+    assert "\n## 打 12319\n" in pages["how-to-complain.md"]
+    assert "本站公开某市生态环境领域" in pages["about.md"]
+    assert "拨打 **12319**。" in pages["faq.md"]
 
 
 def test_templates_and_site_code_hold_nothing_of_one_deployment() -> None:
