@@ -13,10 +13,9 @@ from typing import Any
 
 import yaml
 
+from generator.dataset.vocabulary import URGENCY_CLASSES
 from generator.errors import ConfigError
 from generator.text import ESCAPED_NOTE, has_escapes, shown
-
-URGENCY_CLASSES = ("紧急", "民生保障", "一般", "疑难")
 
 
 @dataclass(frozen=True)

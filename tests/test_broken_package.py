@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 
-from generator.dataset.schema import CONTRACT_PATH
 from tests.broken_inputs import assert_refused, run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,11 +20,8 @@ MINI = Path(__file__).parent / "fixtures" / "mini_package"
 TODAY = dt.date(2026, 11, 28)
 SETTINGS = ROOT / "data" / "settings.yml"
 
-SCHEMA_FIX = (
-    "请从 generator/dataset/datapackage.json 复制 schema，"
-    "或用 ecoportal sample / import 重新生成数据包。"
-)
-RECOPY = "请从 generator/dataset/datapackage.json 重新复制。"
+SCHEMA_FIX = "请用 ecoportal sample / import 重新生成数据包。"
+RECOPY = SCHEMA_FIX
 PATH_FIX = (
     "数据文件必须放在数据包文件夹 {p} 之内，path 写相对于该文件夹的路径，例如 complaints.csv。"
     "请把 CSV 复制到数据包文件夹，并把 resources[0].path 改为它的文件名。"
@@ -305,8 +301,8 @@ CASES: dict[str, tuple[Callable[[Path], None], int, str]] = {
         _cell(3, 8, "街" * 1_000_000), 1,
         report(
             "第 3 行，字段 street（被反映街乡镇）：值 “" + "街" * 80 + "…（共 1,000,000 个字符，"
-            "已截断）” 与街乡镇代码 110102001 不一致。"
-            "修正方法：按 data/reference/streets.csv 填写与代码对应的街乡镇名称。"
+            "已截断）” 不在参考数据 data/reference/streets.csv 中。"
+            "修正方法：按 data/reference/streets.csv 填写被反映街乡镇。"
         ),
     ),
     "phone_number_masked": (
@@ -352,7 +348,7 @@ def test_extra_column_is_refused_by_the_contract_check(tmp_path: Path, in_root: 
     rows = (MINI / "complaints.csv").read_text("utf-8").splitlines()
     rows = [rows[0] + ",caller_phone"] + [r + ",13812345678" for r in rows[1:]]
     (leaky / "complaints.csv").write_text("\n".join(rows) + "\n", "utf-8")
-    descriptor = json.loads(CONTRACT_PATH.read_text("utf-8"))
+    descriptor = json.loads((MINI / "datapackage.json").read_text("utf-8"))
     descriptor["resources"][0]["schema"]["fields"].append(
         {"name": "caller_phone", "type": "string"})
     (leaky / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False), "utf-8")

@@ -11,7 +11,6 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import main
-from generator.dataset.schema import CONTRACT_PATH
 from tests.conftest import ROOT, Built
 
 pytestmark = pytest.mark.slow
@@ -61,11 +60,6 @@ def test_open_data_is_a_valid_frictionless_package(built: Built) -> None:
     assert {"kpis.csv", "counts_by_month.csv"} <= names
     header = (built.site / "data" / "kpis.csv").read_text("utf-8").splitlines()[0]
     assert header == "period,scope,metric,value,numerator,denominator"
-
-
-def test_bundled_package_carries_the_contract() -> None:
-    bundled = ROOT / "data" / "complaints" / "datapackage.json"
-    assert bundled.read_bytes() == CONTRACT_PATH.read_bytes()
 
 
 @pytest.fixture()

@@ -7,15 +7,17 @@ import datetime as dt
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from generator.dataset.descriptor import check_schema, first_resource
 from generator.dataset.encoding import GB18030, decode_csv_bytes
 from generator.dataset.report import format_json, format_text
-from generator.dataset.schema import contract_descriptor
+from generator.dataset.schema import package_descriptor
 from generator.dataset.validate import validate_package
 from generator.errors import DataError
+from generator.reference import load_reference
 from generator.settings import DataSettings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,22 +46,30 @@ def _issue_lines(folder: Path, settings: DataSettings | None = None) -> list[str
     return format_text(report).splitlines()[1:-1]
 
 
+def _beijing() -> dict[str, Any]:
+    return package_descriptor(load_reference(REFERENCE), DataSettings())
+
+
+def _check(descriptor: dict[str, Any], path: Path) -> None:
+    expected = _beijing()["resources"][0]["schema"]
+    check_schema(first_resource(descriptor, path), path, expected, "data/reference")
+
+
 def test_the_contract_passes_its_own_check() -> None:
-    descriptor = contract_descriptor()
-    check_schema(first_resource(descriptor, Path("x.json")), Path("x.json"))
+    _check(_beijing(), Path("x.json"))
 
 
 def test_a_field_missing_type_means_string_and_default_format_is_no_format() -> None:
-    descriptor = contract_descriptor()
+    descriptor = _beijing()
     fields = descriptor["resources"][0]["schema"]["fields"]
     fields[0].pop("type")
     fields[1]["format"] = "default"
     descriptor["resources"][0]["schema"]["primaryKey"] = "case_id"
-    check_schema(first_resource(descriptor, Path("x.json")), Path("x.json"))
+    _check(descriptor, Path("x.json"))
 
 
 def test_every_difference_is_listed_at_once() -> None:
-    descriptor = contract_descriptor()
+    descriptor = _beijing()
     schema = descriptor["resources"][0]["schema"]
     fields = schema["fields"]
     fields[0]["constraints"] = {"required": "yes", "pattern": "^[A-Z]{2}[0-9A-F]{12}$",
@@ -69,7 +79,7 @@ def test_every_difference_is_listed_at_once() -> None:
     del fields[10]["name"]
     schema["missingValues"] = ["", "NA"]
     with pytest.raises(DataError) as info:
-        check_schema(first_resource(descriptor, Path("d.json")), Path("d.json"))
+        _check(descriptor, Path("d.json"))
     assert info.value.message == "\n".join([
         "d.json 的表结构（resources[0].schema）与数据契约不一致，共 7 处：",
         "  - 第 10 个字段的 name 应为文本，实际是数字。",
@@ -80,8 +90,7 @@ def test_every_difference_is_listed_at_once() -> None:
         "  - 字段 channel（第 3 个字段）的 constraints.enum 取值顺序与契约不同："
         "应为 “[\"12345热线\", \"网络\", \"来信\", \"来访\", \"微信\", \"其他\"]”。",
         '  - schema.missingValues：契约为 “[""]”，数据包为 “["", "NA"]”。',
-        "请从 generator/dataset/datapackage.json 复制 schema，"
-        "或用 ecoportal sample / import 重新生成数据包。",
+        "请用 ecoportal sample / import 重新生成数据包。",
     ])
 
 
@@ -187,4 +196,6 @@ def test_json_report_shows_values_masked_escaped_and_cut(tmp_path: Path) -> None
     report = validate_package(folder, reference=REFERENCE, today=TODAY)
     values = [e["value"] for e in json.loads(format_json(report))["errors"]]
     assert values == ["Y\\u200b", "138****5678", "满" * 80 + "…（共 200 个字符，已截断）"]
-    assert report.issues[0].value == "Y\u200b"  # the report object keeps the cell itself
+    assert [(i.value, i.escaped) for i in report.issues] == [
+        ("Y\\u200b", True), ("138****5678", False), (values[2], False)
+    ]  # the structured problem holds the value as shown, never the raw cell

@@ -19,9 +19,11 @@ import yaml
 from click.testing import CliRunner
 
 from generator.cli import main
-from generator.dataset.schema import CONTRACT_PATH, FIELD_NAMES
+from generator.dataset.schema import FIELD_NAMES, descriptor_bytes
 from generator.errors import DataError
+from generator.reference import load_reference
 from generator.sample import Rows, write_sample
+from generator.settings import DataSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 END = dt.date(2026, 10, 1)
@@ -72,7 +74,8 @@ def test_files_follow_the_contract_format(small: Path) -> None:
     assert not raw.startswith(b"\xef\xbb\xbf")
     assert b"\r" not in raw
     assert raw.decode("utf-8").split("\n", 1)[0] == ",".join(FIELD_NAMES)
-    assert (small / "datapackage.json").read_bytes() == CONTRACT_PATH.read_bytes()
+    reference = load_reference((ROOT / "data" / "reference").resolve())
+    assert (small / "datapackage.json").read_bytes() == descriptor_bytes(reference, DataSettings())
     assert sorted(p.name for p in small.iterdir()) == ["complaints.csv", "datapackage.json"]
 
 

@@ -116,7 +116,8 @@ CROSS_FIELD_CASES = [
             "第 2 行，字段 street（被反映街乡镇）：值 “东华门街道” 与街乡镇代码 110102001 不一致。"
             "修正方法：按 data/reference/streets.csv 填写与代码对应的街乡镇名称。",
             "第 2 行，字段 street_code（街乡镇代码）：值 “110102001” 不属于区代码 110101。"
-            "修正方法：核对街乡镇代码和区代码：街乡镇代码的前 6 位就是它所属的区代码。",
+            "修正方法：核对街乡镇代码和区代码：街乡镇所属的区代码见 data/reference/streets.csv "
+            "的 district_code 列。",
         ],
     ),
     (
@@ -124,7 +125,7 @@ CROSS_FIELD_CASES = [
         [
             "第 2 行，字段 street_code（街乡镇代码）：值 “110101999” 不在参考数据 "
             "data/reference/streets.csv 中。"
-            "修正方法：按 data/reference/streets.csv 填写 9 位街乡镇代码。",
+            "修正方法：按 data/reference/streets.csv 填写街乡镇代码。",
         ],
     ),
     (

@@ -4,8 +4,11 @@ A descriptor comes with the data, so it is input like any other: its resource pa
 point anywhere on the machine, and its schema could loosen the contract the published
 numbers rely on. The path must stay inside the package folder; the schema (fields, their
 order, types, formats, boolean values, constraints, primary key, missing values) must equal
-the contract's. Descriptive properties (title, description, extra keys) may differ. Every
-schema difference is collected and reported at once.
+the one generated for the project (generator.dataset.contract: the template with the
+project's region and category enums). Descriptive properties (title, description, extra
+keys) may differ. Every schema difference is collected and reported at once; enums that
+differ from the project's reference data are reported as such (a package written for
+another city's reference).
 """
 
 from __future__ import annotations
@@ -16,15 +19,14 @@ from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from generator.dataset.schema import contract_descriptor
+from generator.dataset.contract import REFERENCE_FILES
 from generator.errors import DataError
 from generator.text import ESCAPED_NOTE, has_escapes, shown
 
-SCHEMA_FIX = (
-    "请从 generator/dataset/datapackage.json 复制 schema，"
-    "或用 ecoportal sample / import 重新生成数据包。"
-)
-_RECOPY = "请从 generator/dataset/datapackage.json 重新复制。"
+SCHEMA_FIX = "请用 ecoportal sample / import 重新生成数据包。"
+_SHOWN_VALUES = 5
+"""Differing reference values listed by name; the rest are counted."""
+_RECOPY = SCHEMA_FIX
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:")
 """A URL scheme (two letters or more: one letter and a colon is a Windows drive)."""
 _DRIVE = re.compile(r"^[A-Za-z]:")
@@ -121,6 +123,7 @@ class _Problems:
     def __init__(self) -> None:
         self.lines: list[str] = []
         self.escaped = False
+        self.reference_lines = 0
 
     def add(self, line: str) -> None:
         self.lines.append(line)
@@ -209,6 +212,35 @@ def _compare_enum(where: str, want: Any, got: Any, problems: _Problems) -> None:
     problems.differs(f"{where}的 constraints.enum", want, got)
 
 
+def _values(values: list[Any], problems: _Problems) -> str:
+    listed = "、".join(problems.value(v) for v in values[:_SHOWN_VALUES])
+    more = len(values) - _SHOWN_VALUES
+    return f"{listed} 等 {len(values):,} 个" if more > 0 else listed
+
+
+def _compare_reference_enum(where: str, file: str, want: list[str], got: Any,
+                            problems: _Problems) -> None:
+    """An enum generated from the reference: name the values that differ, a few at most."""
+    problems.reference_lines += 1
+    if got is _MISSING:
+        problems.add(f"{where}缺少 constraints.enum（应列出参考数据 {file} 中的 "
+                     f"{len(want):,} 个取值）。")
+        return
+    if not isinstance(got, list) or not all(isinstance(v, str) for v in got):
+        problems.differs(f"{where}的 constraints.enum", want, got)
+        return
+    extra = [v for v in dict.fromkeys(got) if v not in want]
+    missing = [v for v in want if v not in got]
+    parts = []
+    if extra:
+        parts.append(f"数据包多了 {_values(extra, problems)}")
+    if missing:
+        parts.append(f"缺少 {_values(missing, problems)}")
+    if not parts:
+        parts.append("取值顺序不同或有重复" if len(got) == len(want) else "有重复的取值")
+    problems.add(f"{where}的取值与参考数据 {file} 不一致：{'，'.join(parts)}。")
+
+
 def _compare_pattern(where: str, want: Any, got: Any, problems: _Problems) -> None:
     bad_regex = ""
     if isinstance(got, str):
@@ -221,6 +253,7 @@ def _compare_pattern(where: str, want: Any, got: Any, problems: _Problems) -> No
 
 def _compare_field(where: str, want: dict[str, Any], got: dict[str, Any],
                    problems: _Problems) -> None:
+    file = REFERENCE_FILES.get(want["name"])
     def prop(f: dict[str, Any], key: str) -> Any:
         value = f.get(key, _MISSING)
         if key == "type" and value is _MISSING:
@@ -247,7 +280,9 @@ def _compare_field(where: str, want: dict[str, Any], got: dict[str, Any],
         a, b = want_c.get(key, default), got_c.get(key, default)
         if a == b and type(a) is type(b):
             continue
-        if key in checks and a is not _MISSING and b is not _MISSING:
+        if key == "enum" and file is not None and isinstance(a, list):
+            _compare_reference_enum(where, file, a, b, problems)
+        elif key in checks and a is not _MISSING and b is not _MISSING:
             checks[key](where, a, b, problems)
         else:
             problems.differs(f"{where}的 constraints.{key}", a, b)
@@ -263,9 +298,11 @@ def _key_list(value: Any) -> Any:
     return [value] if isinstance(value, str) else value
 
 
-def check_schema(resource: dict[str, Any], descriptor_path: Path) -> None:
-    """Raise one DataError listing every way resources[0].schema differs from the contract's."""
-    contract = contract_descriptor()["resources"][0]["schema"]
+def check_schema(resource: dict[str, Any], descriptor_path: Path, expected: dict[str, Any],
+                 reference: str) -> None:
+    """Raise one DataError listing every way resources[0].schema differs from `expected`
+    (the schema generated for the project; `reference` names its reference folder)."""
+    contract = expected
     want_fields = [(f["name"], f) for f in contract["fields"]]
     problems = _Problems()
     schema = resource.get("schema", _MISSING)
@@ -289,7 +326,18 @@ def check_schema(resource: dict[str, Any], descriptor_path: Path) -> None:
         return
     listed = "\n".join(f"  - {line}" for line in problems.lines)
     note = f"\n{ESCAPED_NOTE}" if problems.escaped else ""
+    count = len(problems.lines)
+    if problems.reference_lines == count:
+        raise DataError(
+            f"{descriptor_path} 的取值与本项目的参考数据 {reference} 不一致，共 {count} 处"
+            f"（数据包是按另一份参考数据生成的）：\n{listed}\n"
+            f"请用本项目的参考数据 {reference} 重新导入（ecoportal import）"
+            f"或重新生成样例（ecoportal sample）；若是参考数据有误，请改正后再导入。{note}"
+        )
+    fix = SCHEMA_FIX
+    if problems.reference_lines:
+        fix += f"取值与参考数据不一致的字段，请用本项目的参考数据 {reference} 重新导入。"
     raise DataError(
         f"{descriptor_path} 的表结构（resources[0].schema）与数据契约不一致，"
-        f"共 {len(problems.lines)} 处：\n{listed}\n{SCHEMA_FIX}{note}"
+        f"共 {count} 处：\n{listed}\n{fix}{note}"
     )

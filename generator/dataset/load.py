@@ -21,9 +21,17 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
-from generator.dataset.descriptor import check_schema, first_resource, resource_csv_path
+from generator.dataset.contract import declared_unrecorded, package_descriptor
+from generator.dataset.descriptor import (
+    SCHEMA_FIX,
+    check_schema,
+    first_resource,
+    resource_csv_path,
+)
 from generator.dataset.encoding import read_csv_bytes
 from generator.errors import DataError
+from generator.reference import Reference
+from generator.settings import DataSettings
 
 
 @dataclass(frozen=True)
@@ -31,13 +39,18 @@ class PackageFiles:
     descriptor_path: Path
     descriptor: dict[str, Any]
     csv_path: Path
+    unrecorded: frozenset[str] = frozenset()
+    """Fields the package declares unrecorded (resources[0].unrecordedFields, checked)."""
 
 
-def locate_package(path: Path) -> PackageFiles:
+def locate_package(path: Path, reference: Reference, data: DataSettings,
+                   reference_label: str) -> PackageFiles:
     """Find datapackage.json (path is the package folder or the file) and its CSV.
 
     The descriptor is checked before anything else is read: resources[0].path must stay
-    inside the package folder and the schema must equal the contract's (descriptor.py).
+    inside the package folder, unrecordedFields must name fields that may be unrecorded, and
+    the schema must equal the one generated for the project from `reference` and `data`
+    (descriptor.py; `reference_label` names the reference folder in messages).
     """
     descriptor_path = (
         path if path.suffix == ".json" or path.is_file() else path / "datapackage.json"
@@ -49,25 +62,26 @@ def locate_package(path: Path) -> PackageFiles:
     if not descriptor_path.is_file():
         raise DataError(
             f"数据包 {path} 中没有 datapackage.json。"
-            "请把 generator/dataset/datapackage.json 复制到该文件夹，"
-            "或用 `ecoportal import` 重新生成数据包。"
+            "请用 `ecoportal import` 重新生成数据包（它会写出 datapackage.json），"
+            "或用 `ecoportal sample` 生成样例数据包。"
         )
     try:
         descriptor = json.loads(descriptor_path.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise DataError(
-            f"{descriptor_path} 不是有效的 JSON 文件（{exc}）。"
-            "请从 generator/dataset/datapackage.json 重新复制。"
+            f"{descriptor_path} 不是有效的 JSON 文件（{exc}）。{SCHEMA_FIX}"
         ) from exc
     resource = first_resource(descriptor, descriptor_path)
     csv_path = resource_csv_path(resource, descriptor_path)
-    check_schema(resource, descriptor_path)
+    unrecorded = declared_unrecorded(resource, descriptor_path)
+    expected = package_descriptor(reference, data, unrecorded)["resources"][0]["schema"]
+    check_schema(resource, descriptor_path, expected, reference_label)
     if not csv_path.is_file():
         raise DataError(
             f"找不到数据文件 {csv_path}（datapackage.json 的 resources[0].path 指向它）。"
             "请把 CSV 放到该位置，或修改 path。"
         )
-    return PackageFiles(descriptor_path, descriptor, csv_path)
+    return PackageFiles(descriptor_path, descriptor, csv_path, frozenset(unrecorded))
 
 
 @dataclass

@@ -12,24 +12,17 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from generator.problems import Problem
 from generator.text import ESCAPED_NOTE, has_escapes, shown
 
 MAX_STORED_ISSUES = 10_000
 
 
-@dataclass(frozen=True)
-class Issue:
-    file: str
-    row: int | None
-    """CSV row number as frictionless counts it: header = 1, first data row = 2."""
-    field: str | None
-    value: str | None
-    code: str
-    """frictionless error type, or cross-field-error / encoding-error."""
-    message: str
-    """What is wrong (Chinese), without the row/field/value prefix."""
-    fix: str
-    """How to fix it (Chinese)."""
+Issue = Problem
+"""A validation problem is a generator.problems.Problem: `row` counts the header as row 1
+(as frictionless does; None for the header itself), `code` is the frictionless error type
+or cross-field-error / time-window-error / unrecorded-error, `value` the cell as reports show
+it (personal data masked, invisible characters escaped, cut; `escaped` says so)."""
 
 
 @dataclass
@@ -39,10 +32,13 @@ class ValidationReport:
     csv_path: Path
     encoding: str
     rows: int
-    issues: list[Issue]
+    issues: list[Problem]
     issue_count: int
     frame: pd.DataFrame | None = None
     field_titles: dict[str, str] = field(default_factory=dict)
+    unrecorded: frozenset[str] = frozenset()
+    """Fields the package declares unrecorded (resources[0].unrecordedFields): their cells
+    are all empty, and figures that need them are 未记录, never 0."""
 
 
 Text = str | Callable[[int], str]
@@ -90,19 +86,33 @@ class IssueSink:
         kept = arr[:MAX_STORED_ISSUES]
         self._batches.append(_Batch(code, field, order, kept, values, message, fix, len(arr)))
 
-    def issues(self) -> list[Issue]:
-        keyed: list[tuple[int, int, int, Issue]] = []
+    def issues(self) -> list[Problem]:
+        keyed: list[tuple[int, int, int, int, str | None, Text, Text]] = []
         for b_index, b in enumerate(self._batches):
             for i, row in enumerate(b.rows.tolist()):
                 value = b.values[i] if b.values is not None else None
-                msg = b.message(i) if callable(b.message) else b.message
-                fix = b.fix(i) if callable(b.fix) else b.fix
-                issue = Issue(
-                    self.file, None if row <= 1 else row, b.field, value, b.code, msg, fix
-                )
-                keyed.append((row, b.order, b_index, issue))
+                keyed.append((row, b.order, b_index, i, value, b.message, b.fix))
         keyed.sort(key=lambda k: k[:3])
-        return [k[3] for k in keyed[:MAX_STORED_ISSUES]]
+        shown_values: dict[str, tuple[str, bool]] = {}
+        out = []
+        for row, _, b_index, i, value, message, fix in keyed[:MAX_STORED_ISSUES]:
+            b = self._batches[b_index]
+            text, escaped = None, False
+            if value is not None:
+                if value not in shown_values:
+                    shown_values[value] = (displayed(value), has_escapes(masked(value)))
+                text, escaped = shown_values[value]
+            out.append(Problem(
+                self.file,
+                message(i) if callable(message) else message,
+                fix(i) if callable(fix) else fix,
+                row=None if row <= 1 else row,
+                field=b.field,
+                value=text,
+                code=b.code,
+                escaped=escaped,
+            ))
+        return out
 
 
 def masked(value: str) -> str:
@@ -121,15 +131,15 @@ def displayed(value: str) -> str:
     return shown(masked(value))
 
 
-def _line(issue: Issue, titles: dict[str, str]) -> str:
+def _line(issue: Problem, titles: dict[str, str]) -> str:
     where = "表头" if issue.row is None else f"第 {issue.row} 行"
     if issue.field:
         title = titles.get(issue.field)
         where += f"，字段 {issue.field}（{title}）" if title else f"，字段 {issue.field}"
     if issue.value is None:
         return f"{where}：{issue.message}。修正方法：{issue.fix}。"
-    note = ESCAPED_NOTE if has_escapes(masked(issue.value)) else ""
-    return f"{where}：值 “{displayed(issue.value)}” {issue.message}。修正方法：{issue.fix}。{note}"
+    note = ESCAPED_NOTE if issue.escaped else ""
+    return f"{where}：值 “{issue.value}” {issue.message}。修正方法：{issue.fix}。{note}"
 
 
 def format_text(report: ValidationReport, max_errors: int = 200) -> str:
@@ -159,7 +169,7 @@ def format_json(report: ValidationReport) -> str:
                 "file": i.file,
                 "row": i.row,
                 "field": i.field,
-                "value": None if i.value is None else displayed(i.value),
+                "value": i.value,
                 "code": i.code,
                 "message": i.message,
                 "fix": i.fix,

@@ -1,14 +1,32 @@
-"""The data contract: the Table Schema in datapackage.json, read into plain Python."""
+"""The data contract: the Table Schema of a package, read into plain Python.
+
+The template (generator/dataset/datapackage.json) is generic; the descriptor a project's
+packages carry is generated from it (generator.dataset.contract, re-exported here).
+"""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-CONTRACT_PATH = Path(__file__).with_name("datapackage.json")
-"""The canonical descriptor; `ecoportal sample` and `ecoportal import` copy it into packages."""
+from generator.dataset.contract import (
+    UNRECORDABLE,
+    descriptor_bytes,
+    package_descriptor,
+    recorded_fields,
+    unrecorded_fields,
+)
+from generator.dataset.template import TEMPLATE_PATH, template_descriptor
+
+__all__ = [
+    "BOOLEAN_FIELDS", "CONTRACT_PATH", "DATETIME_FIELDS", "FIELD_NAMES", "FOLLOW_UP_FIELDS",
+    "IDENTIFIER_FIELDS", "UNRECORDABLE", "Field", "contract_descriptor", "contract_fields",
+    "descriptor_bytes", "package_descriptor", "parse_fields", "recorded_fields",
+    "unrecorded_fields",
+]
+
+CONTRACT_PATH = TEMPLATE_PATH
+"""The contract template. Packages carry `descriptor_bytes(reference, settings)`, not a copy."""
 
 
 @dataclass(frozen=True)
@@ -27,14 +45,13 @@ class Field:
 
 
 def contract_descriptor() -> dict[str, Any]:
-    """The canonical datapackage.json as a dict (a fresh copy each call)."""
-    data: dict[str, Any] = json.loads(CONTRACT_PATH.read_text(encoding="utf-8"))
-    return data
+    """The contract template as a dict (a fresh copy each call): no region or category enums."""
+    return template_descriptor()
 
 
 def parse_fields(descriptor: dict[str, Any]) -> tuple[Field, ...]:
-    """Fields of the first resource's schema (already checked against the contract's by
-    generator.dataset.descriptor, apart from descriptive properties)."""
+    """Fields of the first resource's schema (already checked against the project's contract
+    by generator.dataset.descriptor, apart from descriptive properties)."""
     schema = descriptor["resources"][0]["schema"]
     fields = []
     for f in schema["fields"]:
@@ -57,6 +74,8 @@ def parse_fields(descriptor: dict[str, Any]) -> tuple[Field, ...]:
 
 
 def contract_fields() -> tuple[Field, ...]:
+    """The template's fields: names, titles, types and generic constraints (no region or
+    category enums; use parse_fields(package_descriptor(...)) for those)."""
     return parse_fields(contract_descriptor())
 
 

@@ -16,6 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from generator.dataset.contract import reference_label
 from generator.dataset.load import RawTable, locate_package, read_raw
 from generator.dataset.report import Issue, IssueSink, ValidationReport
 from generator.dataset.schema import IDENTIFIER_FIELDS, Field, parse_fields
@@ -92,19 +93,24 @@ def validate_package(
     """Check the package at `path` (folder or datapackage.json); never raises for bad rows.
 
     DataError is raised when the package cannot be read or trusted at all: missing files, bad
-    JSON, a resource path leaving the package folder, a schema that differs from the
-    contract (every difference listed), an unrecognised encoding, no records. `reference`
+    JSON, a resource path leaving the package folder, a schema that differs from the one
+    generated for the project from `reference` and `settings` (every difference listed; a
+    package written for another reference is named as such), an invalid unrecordedFields,
+    an unrecognised encoding, no records. Cells of an unrecorded field must all be empty;
+    the report's `unrecorded` lists those fields. `reference`
     and `settings` default to those of the project found from the current directory
     (generator.paths.find_project), `today` to today in the city's time zone: times after the
     end of that day, or before 1 January of settings.earliest_year, are row errors.
     """
-    files = locate_package(path)
     if settings is None or reference is None:
         from generator.paths import find_project
 
         project = find_project()
         settings = settings or project.settings.data
         reference = reference or project.reference
+    ref = load_reference(reference.resolve())
+    label = reference_label(reference)
+    files = locate_package(path, ref, settings, label)
     fields = parse_fields(files.descriptor)
     schema = files.descriptor["resources"][0]["schema"]
     pk = schema.get("primaryKey", [])
@@ -118,15 +124,15 @@ def validate_package(
         )
     sink = IssueSink(str(files.csv_path), [f.name for f in fields])
     header_ok = check_header(raw.labels, fields, sink)
-    parsed = check_rows(raw, fields, primary_key, sink, header_ok)
+    parsed = check_rows(raw, fields, primary_key, sink, header_ok,
+                        unrecorded=files.unrecorded, reference_label=label)
     check_time_window(raw, fields, parsed, sink, settings, today or settings.today())
     frame: pd.DataFrame | None = None
     if header_ok:
         frame = typed_frame(raw, fields, parsed)
         if set(frame.columns) >= _RULE_FIELDS:
             clean: npt.NDArray[np.bool_] = ~parsed.row_has_error
-            ref = load_reference(reference.resolve())
-            check_cross_fields(frame, clean, raw.row_numbers, ref, sink)
+            check_cross_fields(frame, clean, raw.row_numbers, ref, sink, files.unrecorded, label)
     ok = sink.count == 0
     return ValidationReport(
         ok=ok,
@@ -138,4 +144,5 @@ def validate_package(
         issue_count=sink.count,
         frame=frame if ok else None,
         field_titles={f.name: f.title for f in fields},
+        unrecorded=files.unrecorded,
     )

@@ -24,6 +24,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from generator.dataset.contract import REFERENCE_FILES, UNRECORDED_KEY
 from generator.dataset.load import RawTable, as_numpy_bool, empty_mask, parse_datetimes
 from generator.dataset.report import IssueSink
 from generator.dataset.schema import Field
@@ -31,11 +32,25 @@ from generator.dataset.schema import Field
 _DT_FIX = "按 YYYY-MM-DDTHH:MM:SS 填写，例如 2024-03-01T08:30:00"
 _PATTERN_HINTS = {
     "^[A-Z]{2}[0-9A-F]{12}$": "2 个大写字母加 12 位十六进制字符（0–9、A–F），例如 GD0123456789AB",
-    "^1101[0-9]{2}$": "以 1101 开头的 6 位区划代码，例如 110105",
-    "^1101[0-9]{5}$": "以 1101 开头的 9 位街乡镇代码，例如 110105001",
     "^L[0-9a-f]{16}$": "字母 L 加 16 位小写十六进制字符，例如 L0123456789abcdef",
     "^P[0-9a-f]{16}$": "字母 P 加 16 位小写十六进制字符，例如 P0123456789abcdef",
 }
+"""The pseudonym formats (generator.privacy.pseudonym), said in words."""
+_LISTED_VALUES = 20
+"""Enums up to this size are listed in the fix; longer ones point to the reference file."""
+
+
+def _enum_texts(f: Field, reference_label: str) -> tuple[str, str]:
+    """(message, fix) for a value outside the field's enum."""
+    file = REFERENCE_FILES.get(f.name)
+    assert f.enum is not None
+    listed = "只能填写以下之一：" + "、".join(f.enum)
+    if file is None:
+        return "不在允许的取值范围内", listed
+    path = f"{reference_label}/{file}"
+    if len(f.enum) <= _LISTED_VALUES:
+        return f"不在参考数据 {path} 中", f"{listed}（见 {path}）"
+    return f"不在参考数据 {path} 中", f"按 {path} 填写{f.title}"
 
 
 @dataclass
@@ -151,7 +166,12 @@ def check_rows(
     primary_key: Sequence[str],
     sink: IssueSink,
     header_ok: bool,
+    *,
+    unrecorded: frozenset[str] = frozenset(),
+    reference_label: str = "data/reference",
 ) -> FieldResult:
+    """Check every cell; a field in `unrecorded` must be empty throughout (its other
+    constraints are not checked: it holds no values)."""
     n_rows = raw.rows
     width = min(len(raw.labels), len(fields))
     empties = [empty_mask(raw.columns[j]) for j in range(len(raw.labels))]
@@ -178,6 +198,18 @@ def check_rows(
                 "constraint-error", f.name, rows[idx], None, "为必填项，不能为空", f"填写{f.title}"
             )
         filled = ~empty & active
+        if f.name in unrecorded:
+            if f.type == "datetime":
+                result.datetimes[f.name] = np.full(n_rows, np.datetime64("NaT"), "datetime64[ns]")
+            idx = np.flatnonzero(filled)
+            bad_row[idx] = True
+            sink.add(
+                "unrecorded-error", f.name, rows[idx], take_values(col, idx),
+                f"已填写，但数据包声明未记录这个字段（datapackage.json 的 {UNRECORDED_KEY}）",
+                f"未记录的字段所有单元格都应为空：删除这些值，或把 {f.name} 从 {UNRECORDED_KEY} "
+                "中去掉（用 ecoportal import 重新生成数据包）",
+            )
+            continue
         typed_ok = np.ones(n_rows, bool)
         if f.type == "datetime":
             typed_ok, values = parse_datetimes(col, f.format or "%Y-%m-%dT%H:%M:%S")
@@ -205,14 +237,8 @@ def check_rows(
             inside = as_numpy_bool(pc.is_in(col, value_set=pa.array(list(f.enum), pa.string())))
             idx = np.flatnonzero(check & ~inside)
             bad_row[idx] = True
-            sink.add(
-                "constraint-error",
-                f.name,
-                rows[idx],
-                take_values(col, idx),
-                "不在允许的取值范围内",
-                "只能填写以下之一：" + "、".join(f.enum),
-            )
+            message, fix = _enum_texts(f, reference_label)
+            sink.add("constraint-error", f.name, rows[idx], take_values(col, idx), message, fix)
         if f.pattern is not None and f.type == "string":
             wrapped = f"^{f.pattern}$"
             try:

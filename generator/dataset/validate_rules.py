@@ -1,7 +1,9 @@
-"""The contract's cross-field rules, vectorised over the typed frame.
+"""The contract's cross-field rules on the typed frame, worded for validation reports.
 
-Checked only on rows without schema errors (a bad cell would otherwise cause follow-on noise).
-Each rule blames one field; a follow-up field gets at most one error (the first rule that applies).
+The rules themselves are generator.dataset.rules (shared with import); the place and
+category rules read the project's reference data. Checked only on rows without schema errors
+(a bad cell would otherwise cause follow-on noise). Each rule blames one field; a follow-up
+field gets at most one error (the first rule that applies).
 """
 
 from __future__ import annotations
@@ -13,11 +15,18 @@ import numpy.typing as npt
 import pandas as pd
 
 from generator.dataset.report import IssueSink
+from generator.dataset.rules import FOLLOW_UP, TIME_ORDER, RuleInput
+from generator.dataset.vocabulary import (
+    CITIZEN,
+    CLOSED,
+    DATETIME_FORMAT,
+    FALSE_WORD,
+    IN_PROGRESS,
+    OTHER_CHANNEL,
+    PROACTIVE,
+    TRUE_WORD,
+)
 from generator.reference import Reference
-
-CLOSED = "已办结"
-PROACTIVE = "主动治理"
-FOLLOW_UP = ("revisit_valid", "contacted", "resolved", "satisfaction")
 
 
 class Reporter(Protocol):
@@ -38,10 +47,28 @@ _TITLES = {
 def _text(series: pd.Series, idx: npt.NDArray[np.intp]) -> list[str | None]:
     sub = series.iloc[idx[:10_000]]
     if pd.api.types.is_datetime64_any_dtype(sub):
-        return [None if pd.isna(v) else v.strftime("%Y-%m-%dT%H:%M:%S") for v in sub]
+        return [None if pd.isna(v) else v.strftime(DATETIME_FORMAT) for v in sub]
     if isinstance(sub.dtype, pd.BooleanDtype):
-        return [None if pd.isna(v) else ("是" if v else "否") for v in sub]
+        return [None if pd.isna(v) else (TRUE_WORD if v else FALSE_WORD) for v in sub]
     return [None if pd.isna(v) else str(v) for v in sub]
+
+
+def rule_input(frame: pd.DataFrame, unrecorded: frozenset[str]) -> RuleInput:
+    """The shared rules' view of the typed frame."""
+
+    def texts(name: str) -> npt.NDArray[np.object_]:
+        return np.asarray(frame[name].astype(object).fillna(""), dtype=object)
+
+    return RuleInput(
+        status=texts("status"),
+        source=texts("source"),
+        channel=texts("channel"),
+        filled={n: frame[n].notna().to_numpy() for n in ("complainant_key", "closed_at",
+                                                         *FOLLOW_UP)},
+        valid_revisit=(frame["revisit_valid"] == True).fillna(False).to_numpy(dtype=bool),  # noqa: E712
+        times={n: frame[n].to_numpy() for n in TIME_ORDER},
+        unrecorded=unrecorded,
+    )
 
 
 def check_cross_fields(
@@ -50,7 +77,11 @@ def check_cross_fields(
     rows: npt.NDArray[np.int64],
     ref: Reference,
     sink: IssueSink,
+    unrecorded: frozenset[str] = frozenset(),
+    reference_label: str = "data/reference",
 ) -> None:
+    """Report every rule broken on a clean row; rules needing an unrecorded field are skipped."""
+
     def report(
         mask: npt.ArrayLike, field: str, message: str, fix: str, other: str | None = None
     ) -> None:
@@ -70,106 +101,82 @@ def check_cross_fields(
         else:
             sink.add("cross-field-error", field, rows[idx], _text(frame[field], idx), message, fix)
 
-    _times(frame, report)
-    status = frame["status"].astype(object)
-    closed = (status == CLOSED).to_numpy()
-    has_closed = frame["closed_at"].notna().to_numpy()
+    rules = rule_input(frame, unrecorded)
+    _times(rules, report)
     report(
-        closed & ~has_closed,
+        rules.closed_without_time(),
         "closed_at",
-        "为空，但办理状态为“已办结”",
-        "已办结的工单必须填写办结时间；若尚未办结，把办理状态改为“办理中”",
+        f"为空，但办理状态为“{CLOSED}”",
+        f"{CLOSED}的工单必须填写办结时间；若尚未办结，把办理状态改为“{IN_PROGRESS}”",
     )
     report(
-        ~closed & has_closed,
+        rules.in_progress_with_time(),
         "closed_at",
-        "已填写，但办理状态为“办理中”",
-        "办理中的工单不填办结时间；若已办结，把办理状态改为“已办结”",
+        f"已填写，但办理状态为“{IN_PROGRESS}”",
+        f"{IN_PROGRESS}的工单不填办结时间；若已办结，把办理状态改为“{CLOSED}”",
     )
-    _places(frame, ref, report)
+    _places(frame, ref, report, reference_label)
     element_of = _map(frame["category"], {c.name: c.element for c in ref.categories})
     wrong = (element_of != None) & (element_of != _obj(frame["element"]))  # noqa: E711
     report(
         wrong,
         "category",
         "不属于该行的要素“{other}”",
-        "按 data/reference/taxonomy.yml 选择该要素下的类别，或更正要素",
+        f"按 {reference_label}/taxonomy.yml 选择该要素下的类别，或更正要素",
         other="element",
     )
-    proactive = (frame["source"].astype(object) == PROACTIVE).to_numpy()
-    has_person = frame["complainant_key"].notna().to_numpy()
     report(
-        proactive & has_person,
+        rules.proactive_with_complainant(),
         "complainant_key",
-        "已填写，但来源为“主动治理”",
-        "主动治理任务没有诉求人，诉求人标识留空",
+        f"已填写，但来源为“{PROACTIVE}”",
+        f"{PROACTIVE}任务没有诉求人，诉求人标识留空",
     )
     report(
-        ~proactive & ~has_person,
+        rules.citizen_without_complainant(),
         "complainant_key",
-        "为空，但来源为“市民诉求”",
-        "市民诉求必须填写诉求人标识（化名）",
+        f"为空，但来源为“{CITIZEN}”",
+        f"{CITIZEN}必须填写诉求人标识（化名）",
     )
     report(
-        proactive & (frame["channel"].astype(object) != "其他").to_numpy(),
+        rules.proactive_channel_wrong(),
         "channel",
-        "与来源“主动治理”不符",
-        "主动治理任务的受理渠道填“其他”",
+        f"与来源“{PROACTIVE}”不符",
+        f"{PROACTIVE}任务的受理渠道填“{OTHER_CHANNEL}”",
     )
-    valid_revisit = (frame["revisit_valid"] == True).fillna(False).to_numpy(dtype=bool)  # noqa: E712
+    closed, proactive = rules.closed(), rules.proactive()
     for name in FOLLOW_UP:
-        present = frame[name].notna().to_numpy()
         report(
-            present & ~closed,
+            rules.follow_up_in_progress(name),
             name,
             "已填写，但工单未办结",
-            "回访字段只在办理状态为“已办结”时填写；未办结请留空",
+            f"回访字段只在办理状态为“{CLOSED}”时填写；未办结请留空",
         )
         report(
-            present & closed & proactive,
+            rules.follow_up_on_proactive(name) & closed,
             name,
-            "已填写，但来源为“主动治理”",
-            "主动治理任务没有回访，回访字段留空",
+            f"已填写，但来源为“{PROACTIVE}”",
+            f"{PROACTIVE}任务没有回访，回访字段留空",
         )
-        if name != "revisit_valid":
-            report(
-                present & closed & ~proactive & ~valid_revisit,
-                name,
-                "已填写，但“是否有效回访”不是“是”",
-                "只有有效回访（是否有效回访为“是”）才填写是否联系、是否解决、是否满意；否则留空",
-            )
-
-
-def _times(frame: pd.DataFrame, report: Reporter) -> None:
-    rec, disp = frame["received_at"], frame["dispatched_at"]
-    cont, closed = frame["contacted_at"], frame["closed_at"]
-    for field, other, mask in (
-        ("dispatched_at", "received_at", disp < rec),
-        ("contacted_at", "dispatched_at", cont < disp),
-    ):
         report(
-            mask.to_numpy(),
-            field,
-            f"早于{_TITLES[other]} {{other}}",
-            f"{_TITLES[field]}不能早于{_TITLES[other]}，请核对两个时间",
-            other,
+            rules.follow_up_without_valid_revisit(name) & closed & ~proactive,
+            name,
+            f"已填写，但“是否有效回访”不是“{TRUE_WORD}”",
+            f"只有有效回访（是否有效回访为“{TRUE_WORD}”）才填写是否联系、是否解决、是否满意；"
+            "否则留空",
         )
-    # closed_at follows contacted_at when there is one, else dispatched_at.
-    contacted = cont.notna().to_numpy()
-    report(
-        (closed < cont).to_numpy() & contacted,
-        "closed_at",
-        "早于首次联系时间 {other}",
-        "办结时间不能早于首次联系时间，请核对两个时间",
-        "contacted_at",
-    )
-    report(
-        (closed < disp).to_numpy() & ~contacted,
-        "closed_at",
-        "早于派单时间 {other}",
-        "办结时间不能早于派单时间，请核对两个时间",
-        "dispatched_at",
-    )
+
+
+def _times(rules: RuleInput, report: Reporter) -> None:
+    """Each time against the nearest earlier time the row holds."""
+    for late in TIME_ORDER[1:]:
+        for early, nearest in rules.previous_times(late):
+            report(
+                rules.out_of_order(early, late) & nearest,
+                late,
+                f"早于{_TITLES[early]} {{other}}",
+                f"{_TITLES[late]}不能早于{_TITLES[early]}，请核对两个时间",
+                early,
+            )
 
 
 def _map(series: pd.Series, mapping: dict[str, str]) -> npt.NDArray[np.object_]:
@@ -185,7 +192,7 @@ def _obj(series: pd.Series) -> npt.NDArray[np.object_]:
     return _map(series, {str(c): str(c) for c in series.cat.categories})
 
 
-def _places(frame: pd.DataFrame, ref: Reference, report: Reporter) -> None:
+def _places(frame: pd.DataFrame, ref: Reference, report: Reporter, label: str) -> None:
     street_name = {s.code: s.name for s in ref.streets}
     street_district = {s.code: s.district_code for s in ref.streets}
     districts = {d.code: d.name for d in ref.districts}
@@ -195,22 +202,22 @@ def _places(frame: pd.DataFrame, ref: Reference, report: Reporter) -> None:
     report(
         ~known,
         "street_code",
-        "不在参考数据 data/reference/streets.csv 中",
-        "按 data/reference/streets.csv 填写 9 位街乡镇代码",
+        f"不在参考数据 {label}/streets.csv 中",
+        f"按 {label}/streets.csv 填写街乡镇代码",
     )
     d_code = _obj(frame["district_code"])
     report(
         known & (_map(code, street_district) != d_code),
         "street_code",
         "不属于区代码 {other}",
-        "核对街乡镇代码和区代码：街乡镇代码的前 6 位就是它所属的区代码",
+        f"核对街乡镇代码和区代码：街乡镇所属的区代码见 {label}/streets.csv 的 district_code 列",
         other="district_code",
     )
     report(
         known & (s_name != _obj(frame["street"])),
         "street",
         "与街乡镇代码 {other} 不一致",
-        "按 data/reference/streets.csv 填写与代码对应的街乡镇名称",
+        f"按 {label}/streets.csv 填写与代码对应的街乡镇名称",
         other="street_code",
     )
     d_name = _map(frame["district_code"], districts)
@@ -218,13 +225,13 @@ def _places(frame: pd.DataFrame, ref: Reference, report: Reporter) -> None:
     report(
         ~d_known,
         "district_code",
-        "不在参考数据 data/reference/districts.csv 中",
-        "按 data/reference/districts.csv 填写 6 位区代码",
+        f"不在参考数据 {label}/districts.csv 中",
+        f"按 {label}/districts.csv 填写区代码",
     )
     report(
         d_known & (d_name != _obj(frame["district"])),
         "district",
         "与区代码 {other} 不一致",
-        "按 data/reference/districts.csv 填写与区代码对应的区名",
+        f"按 {label}/districts.csv 填写与区代码对应的区名",
         other="district_code",
     )

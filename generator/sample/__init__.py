@@ -1,8 +1,8 @@
 """The deterministic synthetic sample: a realistic, fully fictitious complaints data package.
 
 `write_sample` draws the table (generate.py), writes complaints.csv (UTF-8, no BOM, '\\n') and
-a byte copy of the contract descriptor, each through a temporary file and os.replace, so an
-interrupted run never leaves a half-written file behind.
+the descriptor generated for the project (generator.dataset.contract), each through a
+temporary file and os.replace, so an interrupted run never leaves a half-written file behind.
 """
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ from typing import BinaryIO
 import pyarrow.csv as pacsv
 
 from generator.config import load_metrics
-from generator.dataset.schema import CONTRACT_PATH
+from generator.dataset.schema import descriptor_bytes
 from generator.errors import DataError
 from generator.fileio import write_atomic
+from generator.paths import ProjectPaths
 from generator.reference import load_reference
 from generator.sample.draw import month_starts
 from generator.sample.generate import Rows, draw_rows, generate
@@ -46,16 +47,17 @@ def write_sample(
 ) -> str:
     """Write out/complaints.csv and out/datapackage.json; return a one-line Chinese summary.
 
-    `root` is the project whose data/reference/ and data/metrics.yml are used (default: this
-    checkout).
+    `root` is the project whose reference data, data/metrics.yml and settings are used
+    (default: this checkout).
     """
     if months < 1:
         raise DataError(f"月数 {months} 无效：应为不小于 1 的整数，请修改 --months。")
     if records is not None and records < 1:
         raise DataError(f"记录数 {records} 无效：应为不小于 1 的整数，请修改 --records。")
-    base = root if root is not None else REPO_ROOT
-    ref = load_reference((base / "data" / "reference").resolve())
-    metrics = load_metrics(base / "data" / "metrics.yml")
+    paths = ProjectPaths(root if root is not None else REPO_ROOT)
+    ref = load_reference(paths.reference.resolve())
+    metrics = load_metrics(paths.metrics_file)
+    descriptor = descriptor_bytes(ref, paths.settings.data)
     end_month = end_month.replace(day=1)
     drawn = draw_rows(ref, metrics.deadlines_hours, end_month=end_month, months=months,
                       records=records, seed=seed)
@@ -72,7 +74,7 @@ def write_sample(
                         "请检查 --out 的路径和权限。") from exc
     try:
         write_atomic(out / "complaints.csv", lambda fh: _write_csv(fh, drawn))
-        write_atomic(out / "datapackage.json", CONTRACT_PATH.read_bytes())
+        write_atomic(out / "datapackage.json", descriptor)
     except OSError as exc:
         raise DataError(f"无法写出样例数据包到 {out}：{exc}。请检查该文件夹是否可写。") from exc
     first = month_starts(end_month, months)[0]

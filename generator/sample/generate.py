@@ -14,6 +14,13 @@ import numpy as np
 import pyarrow as pa
 
 from generator.dataset.schema import FIELD_NAMES
+from generator.dataset.vocabulary import (
+    HANDLING_LEVELS,
+    OTHER_CHANNEL,
+    SATISFACTION,
+    SOURCES,
+    STATUSES,
+)
 from generator.reference import Reference
 from generator.sample import model, rows, service
 from generator.sample.draw import Array, Bools, Ints, epoch_seconds, month_starts, next_month
@@ -69,8 +76,8 @@ class Rows:
         category, district, street = self.category[sl], self.district[sl], self.street[sl]
         columns = {
             "case_id": hex_strings(permute48(counter, case_salt), "BJ", 12, upper=True),
-            "source": coded(("市民诉求", "主动治理"), self.proactive[sl]),
-            "channel": coded((*model.CHANNELS, "其他"), self.channel[sl]),
+            "source": coded(SOURCES, self.proactive[sl]),
+            "channel": coded((*model.CHANNELS, OTHER_CHANNEL), self.channel[sl]),
             "received_at": datetimes(self.received[sl]),
             "element": coded(lay.category_element, category),
             "category": coded(lay.categories, category),
@@ -84,13 +91,13 @@ class Rows:
             "dispatched_at": datetimes(self.dispatched[sl]),
             "contacted_at": datetimes(self.contacted[sl], self.contacted[sl] < 0),
             "closed_at": datetimes(self.closed[sl], ~closed),
-            "handling_level": coded(("街乡", "区", "市"), self.level[sl]),
+            "handling_level": coded(HANDLING_LEVELS, self.level[sl]),
             "escalated": yes_no(self.level[sl] > 0),
-            "status": coded(("办理中", "已办结"), closed),
+            "status": coded(STATUSES, closed),
             "revisit_valid": yes_no(self.revisit_valid[sl], no_fu),
             "contacted": yes_no(self.contacted_yes[sl], no_answer),
             "resolved": yes_no(self.resolved[sl], no_answer),
-            "satisfaction": coded(service.SATISFACTION, self.satisfaction[sl], no_answer),
+            "satisfaction": coded(SATISFACTION, self.satisfaction[sl], no_answer),
         }
         return pa.table([columns[name] for name in FIELD_NAMES], names=list(FIELD_NAMES))
 

@@ -7,6 +7,8 @@ code stays free of magic numbers.
 
 from __future__ import annotations
 
+from generator.dataset.vocabulary import URGENCY_CLASSES
+
 # Share (in % of all records, averaged over a calendar year) of each category.
 CATEGORY_SHARES: dict[str, float] = {
     "餐饮油烟": 22.0,
@@ -90,7 +92,7 @@ CHANNELS = ("12345热线", "网络", "微信", "来信", "来访")
 CHANNEL_SHARES = (0.78, 0.12, 0.08, 0.012, 0.008)
 
 # Urgency (deadline class) mix; 疑难 more common for dust, construction and industry.
-URGENCIES = ("紧急", "民生保障", "一般", "疑难")
+URGENCIES = URGENCY_CLASSES
 URGENCY_SHARES = (0.012, 0.035, 0.883, 0.07)
 HARD_CATEGORIES = ("扬尘", "建筑施工噪声", "企业废气", "工业噪声", "危险废物")
 HARD_FACTOR = 1.8

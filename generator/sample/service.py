@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from generator.dataset import vocabulary
 from generator.sample import model
 from generator.sample.draw import Bools, Floats, Ints, clipped_lognormal, grouped_choice
 
@@ -109,7 +110,7 @@ class FollowUp:
     """Index into SATISFACTION."""
 
 
-SATISFACTION = ("满意", "基本满意", "不满意", "未评价")
+SATISFACTION = vocabulary.SATISFACTION
 
 
 def quality(rng: np.random.Generator, n_districts: int, street_district: Ints) -> Floats:

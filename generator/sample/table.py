@@ -13,6 +13,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from generator.dataset.vocabulary import FALSE_WORD, TRUE_WORD
 from generator.sample.draw import Array, Bools, Ints
 
 _PAIRS = np.frombuffer("".join(f"{i:02d}" for i in range(100)).encode("ascii"),
@@ -27,7 +28,7 @@ def coded(values: Sequence[str], codes: Array, null: Bools | None = None) -> pa.
 
 
 def yes_no(flags: Bools, null: Bools | None = None) -> pa.Array:
-    return coded(("否", "是"), flags, null)
+    return coded((FALSE_WORD, TRUE_WORD), flags, null)
 
 
 def _date_table(first_day: int, n_days: int) -> npt.NDArray[np.uint8]:
