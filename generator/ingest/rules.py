@@ -14,7 +14,7 @@ import pandas as pd
 
 from generator.dataset.rules import AFTER_VALID_REVISIT, FOLLOW_UP, TIME_ORDER, RuleInput
 from generator.dataset.schema import contract_fields
-from generator.dataset.vocabulary import CLOSED, OTHER_CHANNEL, PROACTIVE, TRUE_WORD
+from generator.dataset.vocabulary import CITIZEN, CLOSED, OTHER_CHANNEL, PROACTIVE, TRUE_WORD
 from generator.ingest.mapping import ObjArray, format_datetimes
 from generator.ingest.output import Rejects
 
@@ -85,7 +85,7 @@ def check_rules(out: dict[str, ObjArray | pd.Series], rejects: Rejects,
     key[proactive] = ""
     out["complainant_key"] = key
     rejects.add(rules.citizen_without_complainant() & (key == ""), "complainant_key", None,
-                "市民诉求缺少来电号码和来电人姓名，无法生成诉求人化名")
+                f"{CITIZEN}缺少来电号码和来电人姓名，无法生成诉求人化名")
     rejects.add(rules.proactive_channel_wrong(), "channel", rules.channel,
                 f"{PROACTIVE}任务的受理渠道应为“{OTHER_CHANNEL}”")
     on_proactive = np.logical_or.reduce([rules.follow_up_on_proactive(f) for f in FOLLOW_UP])
