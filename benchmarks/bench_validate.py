@@ -20,7 +20,10 @@ from pathlib import Path
 
 import frictionless
 
+from generator.dataset.schema import descriptor_bytes
 from generator.dataset.validate import validate_package
+from generator.reference import load_reference
+from generator.settings import DataSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "benchmarks" / "out"
@@ -32,7 +35,12 @@ def _rss_mb() -> float:
 
 def make_sample(records: int) -> Path:
     folder = OUT / f"sample_{records}"
-    if not (folder / "complaints.csv").is_file():
+    current = descriptor_bytes(load_reference((ROOT / "data" / "reference").resolve()),
+                               DataSettings())
+    descriptor = folder / "datapackage.json"
+    # A sample cached before the contract (or the reference) changed is drawn again.
+    if not (folder / "complaints.csv").is_file() or not descriptor.is_file() \
+            or descriptor.read_bytes() != current:
         code = (
             "import datetime as dt; from pathlib import Path; "
             "from generator.sample import write_sample; "
