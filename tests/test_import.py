@@ -74,7 +74,7 @@ def _expected_problems(raw: pd.DataFrame) -> tuple[set[int], set[int], set[int]]
 
 
 def test_import_writes_valid_package(imported: Path, raw: pd.DataFrame) -> None:
-    assert validate_package(imported).ok
+    assert validate_package(imported, PROJECT.reference, settings=PROJECT.settings.data).ok
     package = _read(imported / "complaints.csv")
     bad, unplaceable, out_of_scope = _expected_problems(raw)
     assert bad and unplaceable and out_of_scope
@@ -157,7 +157,7 @@ def test_xlsx_import_matches_csv(tmp_path: Path, raw: pd.DataFrame, imported: Pa
     out = tmp_path / "from_xlsx"
     result = import_export(xlsx, PROFILE, out, PROJECT, environ=ENV)
     assert "XLSX" in result.encoding
-    assert validate_package(out).ok
+    assert validate_package(out, PROJECT.reference, settings=PROJECT.settings.data).ok
     assert (out / "complaints.csv").read_text() == (imported / "complaints.csv").read_text()
 
 
@@ -256,12 +256,10 @@ def test_311_profile_end_to_end(tmp_path: Path) -> None:
         assert not [v for v in raw311[column] if v in text]
 
 
-@pytest.mark.xfail(reason="validation accepts unrecordedFields once the generated contract "
-                   "(helper A) lands", strict=False)
 def test_311_package_validates(tmp_path: Path) -> None:
     out = tmp_path / "nyc"
     import_export(RAW_311, PROFILE_311, out, PROJECT, environ=ENV)
-    assert validate_package(out).ok
+    assert validate_package(out, PROJECT.reference, settings=PROJECT.settings.data).ok
 
 
 def _profile_variant(tmp_path: Path, old: str, new: str) -> Path:

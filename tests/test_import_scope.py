@@ -24,9 +24,6 @@ RAW_BJ = ROOT / "tests" / "fixtures" / "raw" / "beijing_12345_export.csv"
 PROFILE_BJ = ROOT / "data" / "profiles" / "beijing-12345.yml"
 ENV = {"ECOPORTAL_PSEUDONYM_KEY": "5a" * 32, "ECOPORTAL_KEY_FILE": ""}
 PROJECT = ProjectPaths(ROOT)
-VALIDATES_LATER = pytest.mark.xfail(
-    reason="validation accepts unrecordedFields once the generated contract (helper A) lands",
-    strict=False)
 
 
 def _raw311() -> pd.DataFrame:
@@ -196,23 +193,26 @@ def test_callers_configured_but_all_blank_is_an_error_not_a_silent_loss(tmp_path
 # --- optional columns and exports without caller identity -----------------------------------
 
 def test_optional_column_absent_is_unrecorded(tmp_path: Path) -> None:
-    raw = _write(_raw311().drop(columns=["Closed Date"]), tmp_path / "no_closed.csv")
+    raw311 = _raw311()
+    raw = _write(raw311.drop(columns=["Open Data Channel Type"]), tmp_path / "no_channel.csv")
     out = tmp_path / "out"
     result = import_export(raw, PROFILE_311, out, PROJECT, environ=ENV)
-    assert "closed_at" in result.unrecorded
     assert (result.rows_written, result.rows_rejected) == (59, 0)
+    unrecorded = ["channel", "complainant_key", "contacted_at", "revisit_valid", "contacted",
+                  "resolved", "satisfaction"]
+    assert list(result.unrecorded) == unrecorded
     descriptor = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
-    assert descriptor["resources"][0]["unrecordedFields"] == [
-        "complainant_key", "contacted_at", "closed_at", "revisit_valid", "contacted",
-        "resolved", "satisfaction"]
+    assert descriptor["resources"][0]["unrecordedFields"] == unrecorded
     package = _read(out / "complaints.csv")
-    assert (package["closed_at"] == "").all()
-    assert set(package["status"]) == {"已办结", "办理中"}
+    assert (package["channel"] == "").all()
+    full = import_export(RAW_311, PROFILE_311, tmp_path / "full", PROJECT, environ=ENV)
+    assert "channel" not in full.unrecorded
+    other = _read(tmp_path / "full" / "complaints.csv")
+    assert package.drop(columns=["channel"]).equals(other.drop(columns=["channel"]))
 
 
-@VALIDATES_LATER
 def test_optional_column_absent_package_validates(tmp_path: Path) -> None:
-    raw = _write(_raw311().drop(columns=["Closed Date"]), tmp_path / "no_closed.csv")
+    raw = _write(_raw311().drop(columns=["Open Data Channel Type"]), tmp_path / "no_channel.csv")
     import_export(raw, PROFILE_311, tmp_path / "out", PROJECT, environ=ENV)
     assert validate_package(tmp_path / "out", PROJECT.reference,
                             settings=PROJECT.settings.data).ok
@@ -272,8 +272,9 @@ def test_profile_problems_are_structured(tmp_path: Path) -> None:
     profile = _profile_311(tmp_path, "time_zone: America/New_York",
                            "time_zone: Mars/Olympus")
     text = profile.read_text(encoding="utf-8")
-    text = text.replace("optional_columns: [Closed Date]",
-                        "optional_columns: [Closed Date, Status, Unique Key, Nothing]")
+    text = text.replace("optional_columns: [Open Data Channel Type]",
+                        "optional_columns: [Open Data Channel Type, Closed Date, Unique Key, "
+                        "Nothing]")
     text = text.replace("  include: [DEP]\n", "  include: [DEP]\n  exclude: [NYPD]\n")
     profile.write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError) as err:
@@ -288,9 +289,9 @@ def test_profile_problems_are_structured(tmp_path: Path) -> None:
         "导入不能缺少它。请从 optional_columns 中删除该列\n"
         f"  - {profile}：optional_columns：列“Nothing”不是档案用到的列。"
         "请改正列名，或从 optional_columns 中删除该列\n"
-        f"  - {profile}：optional_columns：字段 status（办理状态）是必需字段，"
-        "它的来源列不能都标为可缺少。请从 optional_columns 中删除 Status，"
-        "或为 status 改用固定值 `{value: …}`")
+        f"  - {profile}：optional_columns：字段 closed_at（办结时间）必须有记录"
+        "（已发布的数字都需要它），它的来源列不能都标为可缺少。"
+        "请从 optional_columns 中删除 Closed Date")
     problems = err.value.problems
     assert [p.key for p in problems] == ["time_zone", "scope", "optional_columns",
                                          "optional_columns", "optional_columns"]

@@ -18,7 +18,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from generator.dataset.schema import DATETIME_FIELDS, FIELD_NAMES, contract_fields
+from generator.dataset.schema import (
+    DATETIME_FIELDS,
+    FIELD_NAMES,
+    UNRECORDABLE,
+    contract_fields,
+)
 from generator.errors import DataError
 from generator.ingest.mapping import (
     BoolArray,
@@ -70,7 +75,9 @@ def _check_columns(frame: pd.DataFrame, profile: Profile, raw_path: Path) -> set
 
 def _unrecorded(profile: Profile, absent: set[str]) -> tuple[str, ...]:
     """Contract fields the export does not record, in contract order: not mapped, fed only
-    by absent optional columns, or (complainant_key) no caller column at all."""
+    by absent optional columns, or (complainant_key) no caller column at all. Only fields the
+    contract lets a package leave unrecorded (UNRECORDABLE) count; the profile loader refuses
+    optional columns that would leave any other field empty."""
     ps = profile.pseudonyms
     callers = {c for c in (ps.phone_column, ps.name_column) if c} - absent
     found = []
@@ -79,7 +86,7 @@ def _unrecorded(profile: Profile, absent: set[str]) -> tuple[str, ...]:
         if name == "complainant_key":
             if not callers:
                 found.append(name)
-        elif name in DERIVED_FIELDS:
+        elif name in DERIVED_FIELDS or name not in UNRECORDABLE:
             continue
         elif spec is None or (spec.columns and set(spec.columns) <= absent):
             found.append(name)
@@ -241,9 +248,9 @@ def import_export(raw_path: Path, profile_path: Path, out_dir: Path, project: Pr
     unplaced, reasons = _place(frame, profile, settings.site.city, rejects, out)
     _pseudonyms(frame, profile, key, rejects, out, ~scope.mask(),
                 callers="complainant_key" not in unrecorded)
-    check_rules(out, rejects)
+    check_rules(out, rejects, unrecorded)  # rules needing an unrecorded field are skipped
     for name in unrecorded:
-        rejects.discard(name)  # not recorded: the rules needing it do not apply
+        rejects.discard(name)  # and no problem is ever reported on a field left empty
     out_of_scope = scope.mask()
     rejects.skip(out_of_scope)
     rejected = rejects.mask()

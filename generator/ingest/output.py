@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import importlib
 import io
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -17,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
-from generator.dataset.schema import CONTRACT_PATH, contract_descriptor, contract_fields
+from generator.dataset.schema import contract_fields, descriptor_bytes
 from generator.errors import DataError
 from generator.fileio import write_atomic
 from generator.reference import Reference
@@ -137,19 +135,9 @@ OUTPUT_NAMES = ("complaints.csv", "datapackage.json", "rejects.csv", "unplaced.c
 
 def descriptor_for(reference: Reference, data: DataSettings,
                    unrecorded: Sequence[str]) -> bytes:
-    """The package descriptor generated for this deployment, fields not recorded listed in
-    `unrecordedFields` (generator.dataset.schema.descriptor_bytes)."""
-    schema = importlib.import_module("generator.dataset.schema")
-    generated = getattr(schema, "descriptor_bytes", None)
-    if generated is not None:
-        result: bytes = generated(reference, data, unrecorded=tuple(unrecorded))
-        return result
-    # Until the generated contract is available: the static contract.
-    if not unrecorded:
-        return CONTRACT_PATH.read_bytes()
-    descriptor = contract_descriptor()
-    descriptor["resources"][0]["unrecordedFields"] = list(unrecorded)
-    return (json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    """The package descriptor generated for this deployment (its reference enums and time-zone
+    wording), the fields not recorded listed in `unrecordedFields`."""
+    return descriptor_bytes(reference, data, unrecorded=tuple(unrecorded))
 
 
 def write_package(out_dir: Path, package: pd.DataFrame, descriptor: bytes,

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from generator.config import read_yaml_mapping
-from generator.dataset.schema import contract_fields
+from generator.dataset.schema import UNRECORDABLE, contract_fields
 from generator.ingest.profile_checks import (
     Collector,
     check_targets,
@@ -228,13 +228,12 @@ def _optional(c: Collector, data: dict[str, Any], columns: dict[str, ColumnSpec]
                   "请改正列名，或从 optional_columns 中删除该列", value=col)
     titles = {f.name: f for f in contract_fields()}
     for spec in columns.values():
-        if (spec.columns and titles[spec.field].required
+        if (spec.columns and spec.field not in UNRECORDABLE
                 and all(col in optional for col in spec.columns)):
             c.add("optional_columns",
-                  f"字段 {spec.field}（{titles[spec.field].title}）是必需字段，"
-                  "它的来源列不能都标为可缺少",
-                  f"请从 optional_columns 中删除 {'、'.join(spec.columns)}，"
-                  f"或为 {spec.field} 改用固定值 `{{value: …}}`", value=spec.field)
+                  f"字段 {spec.field}（{titles[spec.field].title}）必须有记录"
+                  "（已发布的数字都需要它），它的来源列不能都标为可缺少",
+                  f"请从 optional_columns 中删除 {'、'.join(spec.columns)}", value=spec.field)
     return optional
 
 
