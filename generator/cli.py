@@ -189,10 +189,23 @@ def keygen(out: Path) -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="报告格式。")
-def scan(paths: tuple[Path, ...], fmt: str) -> None:
+@click.pass_context
+def scan(ctx: click.Context, paths: tuple[Path, ...], fmt: str) -> None:
     """扫描文件或文件夹（CSV、JSON、Markdown、HTML、TXT、YAML）中的疑似个人信息；发现即退出码 1。"""
+    from generator.errors import ConfigError
+    from generator.privacy.detectors import DEFAULT_INSTITUTIONAL
+    from generator.privacy.gate import institutional
     from generator.privacy.scan import format_json, format_report, scan_paths
 
-    report = scan_paths(paths)
+    # Inside a project its institutional mailboxes and numbers apply; elsewhere the defaults.
+    try:
+        project = _project(ctx)
+    except ConfigError:  # no project here: a broken --project or settings file still fails
+        if ctx.find_root().obj is not None:
+            raise
+        allow = DEFAULT_INSTITUTIONAL
+    else:
+        allow = institutional(project.settings)
+    report = scan_paths(paths, allow)
     click.echo(format_json(report) if fmt == "json" else format_report(report))
     sys.exit(1 if report.findings else 0)

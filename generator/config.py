@@ -15,6 +15,7 @@ import yaml
 
 from generator.dataset.vocabulary import URGENCY_CLASSES
 from generator.errors import ConfigError
+from generator.problems import ProblemList, render_text
 from generator.text import ESCAPED_NOTE, has_escapes, shown
 
 
@@ -177,26 +178,33 @@ def org_settings(extra: dict[str, Any], source: Path) -> dict[str, str]:
 
 
 def load_metrics(path: Path) -> MetricsConfig:
-    """Read data/metrics.yml; collect every problem, then raise one ConfigError."""
+    """Read data/metrics.yml; collect every problem (key path, value, fix), then raise one
+    ConfigError carrying them."""
     raw = read_yaml_mapping(path, "指标配置文件", "请从仓库恢复 data/metrics.yml。")
-    problems = Problems()
+    problems = ProblemList(path)
 
     def section(key: str) -> dict[str, Any] | None:
         value = raw.get(key)
         if isinstance(value, dict):
             return value
         if key not in raw:
-            problems.add(f"缺少 {key} 部分。请从仓库中的 data/metrics.yml 复制这一部分。")
+            problems.add("缺少这一部分", "请从仓库中的 data/metrics.yml 复制这一部分", key=key,
+                         code="missing-key")
         else:
-            problems.shape(key, value, "映射（每行“名称: 数值”）")
+            problems.add(f"应为映射（每行“名称: 数值”），现为{kind_of(value)}",
+                         "请对照仓库中的 data/metrics.yml 改写这一部分", key=key,
+                         value=None if value is None else yaml_text(value), code="type-error")
         return None  # a broken section is reported once, not once per key
 
     def number(sec: dict[str, Any] | None, key: str, where: str, lo: float, hi: float) -> float:
         value = None if sec is None else sec.get(key)
         if not isinstance(value, int | float) or isinstance(value, bool) or not lo <= value <= hi:
             if sec is not None:
-                problems.add(f"{where}.{key} 的值 {problems.value(value)} 无效："
-                             f"应为 {lo} 到 {hi} 之间的数。")
+                missing = key not in sec
+                problems.add("缺少这一项" if missing else f"无效：应为 {lo} 到 {hi} 之间的数",
+                             f"请填写 {lo} 到 {hi} 之间的数（数字，不加引号）",
+                             key=f"{where}.{key}", value=None if missing else yaml_text(value),
+                             code="missing-key" if missing else "out-of-range")
             return lo
         return float(value)
 
@@ -208,12 +216,15 @@ def load_metrics(path: Path) -> MetricsConfig:
         for k in ("responded_rate", "resolved_rate", "satisfied_rate")
     }
     if not problems and abs(sum(weights.values()) - 1) > 1e-9:
-        problems.add(f"composite_weights 三个权重之和应为 1，现为 {sum(weights.values()):g}。")
+        problems.add(f"三个权重之和应为 1，现为 {sum(weights.values()):g}",
+                     "请调整这三个权重，使它们相加等于 1", key="composite_weights",
+                     code="invalid-sum")
     dl_raw = section("deadlines_hours")
     deadlines = {k: number(dl_raw, k, "deadlines_hours", 0.1, 24 * 366) for k in URGENCY_CLASSES}
     disclosure = section("disclosure")
     k_min = number(disclosure, "min_complainants", "disclosure", 1, 1000)
     if problems:
         raise ConfigError(
-            f"指标配置文件 {path} 有 {len(problems.items)} 处错误：\n{problems.listing()}")
+            render_text(problems, f"指标配置文件 {path} 有 {len(problems)} 处错误："),
+            problems.items)
     return MetricsConfig(weight, weights, deadlines, int(k_min))

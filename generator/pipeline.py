@@ -53,7 +53,7 @@ def build_site(project: ProjectPaths | Path, *, package: Path, site_dir: Path, e
     from generator.config import load_metrics
     from generator.dataset.report import format_text
     from generator.dataset.validate import validate_package
-    from generator.privacy.gate import gate_site, gate_sources
+    from generator.privacy.gate import gate_site, gate_sources, institutional
     from generator.reference import load_reference
     from generator.site.mkdocs_build import load_mkdocs_config, run_mkdocs
     from generator.site.publish import (
@@ -87,9 +87,9 @@ def build_site(project: ProjectPaths | Path, *, package: Path, site_dir: Path, e
     metrics = load_metrics(paths.metrics_file)
     ref = load_reference(paths.reference)
     with stages.stage("隐私检查：数据包字段与手写页面"):
-        gate_sources(report.frame, report.csv_path, paths.site_src)
+        gate_sources(report.frame, report.csv_path, paths.site_src, institutional(settings))
     with stages.stage("统计汇总"):
-        agg = aggregate(report.frame, metrics, ref)
+        agg = aggregate(report.frame, metrics, ref, unrecorded=report.unrecorded)
     # Both temporary folders are removed on every way out, KeyboardInterrupt included.
     with temp_folder(paths.work, DOCS_PREFIX) as docs, \
             temp_folder(target.parent, NEW_PREFIX) as new_site:
@@ -101,7 +101,7 @@ def build_site(project: ProjectPaths | Path, *, package: Path, site_dir: Path, e
             run_mkdocs(config)
         write_marker(new_site)
         with stages.stage("隐私检查：生成的网站"):
-            scanned = gate_site(new_site)
+            scanned = gate_site(new_site, institutional(settings))
         check_site_dir(paths, package, site_dir)  # unchanged while we built?
         swap(new_site, target)
     echo(

@@ -82,14 +82,16 @@ def test_metrics_list_where_a_mapping_is_expected(project: Path) -> None:
                  "composite_weights: [0.1, 0.5, 0.4]\nold_weights: ")
     _assert_build_refused(_build(project), (
         f"指标配置文件 {path} 有 1 处错误：\n"
-        "  - composite_weights 应为映射（每行“名称: 数值”），现为列表 [0.1, 0.5, 0.4]。"))
+        "  - composite_weights：值 “[0.1, 0.5, 0.4]” 应为映射（每行“名称: 数值”），现为列表。"
+        "修正方法：请对照仓库中的 data/metrics.yml 改写这一部分。"))
 
 
 def test_metrics_string_where_a_number_is_expected(project: Path) -> None:
     path = _edit(project / "data/metrics.yml", "resolved_rate: 0.5", "resolved_rate: 一半")
     _assert_build_refused(_build(project), (
         f"指标配置文件 {path} 有 1 处错误：\n"
-        "  - composite_weights.resolved_rate 的值 “一半” 无效：应为 0 到 1 之间的数。"))
+        "  - composite_weights.resolved_rate：值 “一半” 无效：应为 0 到 1 之间的数。"
+        "修正方法：请填写 0 到 1 之间的数（数字，不加引号）。"))
 
 
 def test_metrics_null_section_and_bad_value_are_listed_together(project: Path) -> None:
@@ -97,8 +99,10 @@ def test_metrics_null_section_and_bad_value_are_listed_together(project: Path) -
     _edit(path, "min_complainants: 5", "min_complainants: [5]")
     _assert_build_refused(_build(project), (
         f"指标配置文件 {path} 有 2 处错误：\n"
-        "  - deadlines_hours 应为映射（每行“名称: 数值”），现为空值（null）。\n"
-        "  - disclosure.min_complainants 的值 [5] 无效：应为 1 到 1000 之间的数。"))
+        "  - deadlines_hours：应为映射（每行“名称: 数值”），现为空值（null）。"
+        "修正方法：请对照仓库中的 data/metrics.yml 改写这一部分。\n"
+        "  - disclosure.min_complainants：值 “[5]” 无效：应为 1 到 1000 之间的数。"
+        "修正方法：请填写 1 到 1000 之间的数（数字，不加引号）。"))
 
 
 # --- data/limits.yml and data/cases/ -------------------------------------------------------
@@ -154,18 +158,19 @@ def test_taxonomy_wrong_shapes_name_the_key_path(project: Path) -> None:
     _edit(path, "      - {name: 地表水, guide: guides/water.md}", "      - 地表水")
     assert_refused(_validate(project), (
         f"错误：分类文件 {path} 有 2 处错误：\n"
-        "  - elements[0].categories[1].guide 应为指南页面路径（文字，如 guides/dust.md），"
-        "现为列表 [guides/dust.md]。\n"
-        "  - elements[2].categories[0] 应为映射（如 {name: 扬尘, guide: guides/dust.md}），"
-        "现为文字 “地表水”。\n" + TAXONOMY_FORMAT))
+        "  - elements[0].categories[1].guide：值 “[guides/dust.md]” 应为指南页面路径（文字，"
+        "如 guides/dust.md），现为列表。修正方法：请填写 site_src/ 下指南页面的路径。\n"
+        "  - elements[2].categories[0]：值 “地表水” 应为映射（如 {name: 扬尘, guide: "
+        "guides/dust.md}），现为文字。修正方法：写成 {name: 类别名, guide: guides/页面.md}。\n"
+        + TAXONOMY_FORMAT))
 
 
 def test_taxonomy_elements_mapping_instead_of_list(project: Path) -> None:
     path = _edit(project / "data/reference/taxonomy.yml", None, "elements: {大气: 扬尘}\n")
     assert_refused(_validate(project), (
         f"错误：分类文件 {path} 有 1 处错误：\n"
-        "  - elements 应为非空列表（每项一个要素），现为映射（键: 值） {大气: 扬尘}。\n"
-        + TAXONOMY_FORMAT))
+        "  - elements：值 “{大气: 扬尘}” 应为非空列表（每项一个要素），现为映射（键: 值）。"
+        "修正方法：每个要素写成一项：- name: 要素名 与 categories。\n" + TAXONOMY_FORMAT))
 
 
 # --- data/reference/districts.csv and streets.csv ------------------------------------------
@@ -175,14 +180,29 @@ def test_district_population_not_an_integer(project: Path) -> None:
                  "110101,东城区,七百")
     assert_refused(_validate(project), (
         f"错误：参考数据文件 {path} 有 1 处错误：\n"
-        "  - 第 2 行的 population_k “七百” 不是非负整数（常住人口，单位：千人）。\n" + REF_FIX))
+        "  - 第 2 行，字段 population_k：值 “七百” 不是非负整数（常住人口，单位：千人）。"
+        "修正方法：请填写非负整数，不知道时留空（每万人诉求数将显示为“／”）。\n" + REF_FIX))
+
+
+def test_district_tile_positions_are_checked(project: Path) -> None:
+    path = _edit(project / "data/reference/districts.csv", "110101,东城区,709,2,3",
+                 "110101,东城区,709,2,-1")
+    _edit(path, "110105,朝阳区,3452,2,4", "110105,朝阳区,3452,2,2")
+    assert_refused(_validate(project), (
+        f"错误：参考数据文件 {path} 有 2 处错误：\n"
+        "  - 第 2 行，字段 tile_col：值 “-1” 不是非负整数（示意图中的行号或列号，从 0 起）。"
+        "修正方法：请填写 0 或正整数。\n"
+        "  - 字段 tile_row,tile_col：值 “2,2” 重复出现在第 3 行、第 4 行。"
+        "修正方法：示意图上每个位置只能放一个区，请改正其中一行的 tile_row 或 tile_col。\n"
+        + REF_FIX))
 
 
 def test_duplicate_district_codes_name_both_rows(project: Path) -> None:
     path = _edit(project / "data/reference/districts.csv", "110102,西城区", "110101,西城区")
     assert_refused(_validate(project), (
         f"错误：参考数据文件 {path} 有 1 处错误：\n"
-        "  - 区划代码 “110101” 重复出现在第 2 行、第 3 行；每个区划代码只能有一行。\n" + REF_FIX))
+        "  - 字段 district_code：值 “110101” 重复出现在第 2 行、第 3 行。"
+        "修正方法：每个区划代码只能有一行，请删除或改正重复的行。\n" + REF_FIX))
 
 
 def test_district_missing_column_and_empty_code(project: Path) -> None:
@@ -190,7 +210,9 @@ def test_district_missing_column_and_empty_code(project: Path) -> None:
                  "district_code,district")
     assert_refused(_validate(project), (
         f"错误：参考数据文件 {path} 有 1 处错误：\n"
-        "  - 缺少列 population_k（表头应为 district_code,district,population_k）。\n" + REF_FIX))
+        "  - 表头：缺少列 population_k。"
+        "修正方法：表头应为 district_code,district,population_k,tile_row,tile_col。\n"
+        + REF_FIX))
 
 
 def test_street_problems_are_all_listed(project: Path) -> None:
@@ -203,9 +225,11 @@ def test_street_problems_are_all_listed(project: Path) -> None:
     assert row_4.startswith(","), row_4
     assert_refused(_validate(project), (
         f"错误：参考数据文件 {path} 有 3 处错误：\n"
-        "  - 第 3 行的 district_code “999999” 不在 districts.csv 中。\n"
-        "  - 第 4 行的 street_code 为空。\n"
-        "  - 街乡镇代码 “110101001” 重复出现在第 2 行、第 5 行；每个街乡镇代码只能有一行。\n"
+        "  - 第 3 行，字段 district_code：值 “999999” 不在 districts.csv 中。"
+        "修正方法：请填写 districts.csv 中已有的区划代码。\n"
+        "  - 第 4 行，字段 street_code：为空。修正方法：请填写这一格。\n"
+        "  - 字段 street_code：值 “110101001” 重复出现在第 2 行、第 5 行。"
+        "修正方法：每个街乡镇代码只能有一行，请删除或改正重复的行。\n"
         + REF_FIX))
 
 
@@ -214,4 +238,5 @@ def test_street_row_with_missing_cells(project: Path) -> None:
                  "110101002,景山街道,110101")
     assert_refused(_validate(project), (
         f"错误：参考数据文件 {path} 有 1 处错误：\n"
-        "  - 第 3 行有 3 个单元格，表头有 5 列。\n" + REF_FIX))
+        "  - 第 3 行：有 3 个单元格，表头有 5 列。修正方法：检查这一行多出或缺少的逗号。\n"
+        + REF_FIX))

@@ -135,7 +135,8 @@ def test_project_reference_with_duplicate_codes(tmp_path: Path, previous: Path) 
                       "--out", str(out)], untouched=[RAW, PROFILE, out], env=ENV)
     assert_refused(result, (
         f"错误：参考数据文件 {districts} 有 1 处错误：\n"
-        "  - 区划代码 “110101” 重复出现在第 2 行、第 3 行；每个区划代码只能有一行。\n"
+        "  - 字段 district_code：值 “110101” 重复出现在第 2 行、第 3 行。"
+        "修正方法：每个区划代码只能有一行，请删除或改正重复的行。\n"
         "请改正后重试（行号从表头算起，表头为第 1 行）。"))
 
 

@@ -19,9 +19,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from generator.site.format import decimal, marks_legend, num, pct, score
+from generator.site.format import csv_marks_note, decimal, marks_legend, num, pct, score
 from generator.site.opendata import MISSING_VALUES, csv_cell
-from generator.stats.marks import HIDDEN, NOT_APPLICABLE, published
+from generator.stats.marks import HIDDEN, NOT_APPLICABLE, UNRECORDED, published
 from tests.conftest import BUILD_DAY, ROOT
 
 K = yaml.safe_load((ROOT / "data" / "metrics.yml").read_text("utf-8"))["disclosure"][
@@ -30,18 +30,21 @@ K = yaml.safe_load((ROOT / "data" / "metrics.yml").read_text("utf-8"))["disclosu
 
 # --- the marks themselves (fast) ---------------------------------------------------------
 
-def test_page_marks_distinguish_hidden_not_applicable_and_zero() -> None:
+def test_page_marks_distinguish_hidden_not_applicable_unrecorded_and_zero() -> None:
     assert [num(HIDDEN), num(NOT_APPLICABLE), num(0), num(290)] == ["—", "／", "0", "290"]
     assert [pct(HIDDEN), pct(NOT_APPLICABLE), pct(0.0)] == ["—", "／", "0.00%"]
     assert [score(HIDDEN), decimal(NOT_APPLICABLE)] == ["—", "／"]
+    assert [num(UNRECORDED), pct(UNRECORDED), score(UNRECORDED), decimal(UNRECORDED)] == [
+        "未记录"] * 4
     # An unexpected gap is shown as hidden, never as "not applicable" nor as a number.
     assert [num(None), pct(float("nan")), num(pd.NA)] == ["—", "—", "—"]
 
 
-def test_csv_tokens_distinguish_hidden_not_applicable_and_zero() -> None:
-    assert [csv_cell(HIDDEN), csv_cell(NOT_APPLICABLE), csv_cell(0), csv_cell(0.25),
-            csv_cell(float("nan"))] == ["suppressed", "NA", "0", "0.25", "suppressed"]
-    assert MISSING_VALUES == ["suppressed", "NA"]
+def test_csv_tokens_distinguish_hidden_not_applicable_unrecorded_and_zero() -> None:
+    assert [csv_cell(HIDDEN), csv_cell(NOT_APPLICABLE), csv_cell(UNRECORDED), csv_cell(0),
+            csv_cell(0.25), csv_cell(float("nan"))] == [
+        "suppressed", "NA", "unrecorded", "0", "0.25", "suppressed"]
+    assert MISSING_VALUES == ["suppressed", "NA", "unrecorded"]
 
 
 def test_published_marks_hidden_before_not_applicable() -> None:
@@ -50,10 +53,28 @@ def test_published_marks_hidden_before_not_applicable() -> None:
     assert values.tolist() == [HIDDEN, HIDDEN, NOT_APPLICABLE, 0]
 
 
+def test_unrecorded_wins_over_every_other_mark_and_over_numbers() -> None:
+    values = published(pd.Series([3.0, float("nan"), 0.0]), [True, False, False],
+                       unrecorded=True)
+    assert values.tolist() == [UNRECORDED] * 3
+    assert published(pd.Series([UNRECORDED, 1.0]), [True, False]).tolist() == [UNRECORDED, 1.0]
+
+
 def test_legend_uses_the_configured_k() -> None:
     assert marks_legend(7) == ("“—”表示不予公布：少于 7 名诉求人，或为防止推算而隐藏；“／”表示"
                                "不适用：没有可计算的基数（如没有有效回访、没有常住人口数据或没有"
                                "上月数据）；0 表示确实没有诉求")
+
+
+def test_legend_without_caller_identity_counts_requests_and_explains_unrecorded() -> None:
+    assert marks_legend(7, "件诉求", unrecorded=True) == (
+        "“—”表示不予公布：少于 7 件诉求，或为防止推算而隐藏；“／”表示不适用：没有可计算的基数"
+        "（如没有有效回访、没有常住人口数据或没有上月数据）；“未记录”表示未记录：数据来源没有记录"
+        "计算该项所需的字段（如没有回访记录），不是 0；0 表示确实没有诉求")
+    assert csv_marks_note(3, "件诉求", unrecorded=True) == (
+        "suppressed 表示不予公布：少于 3 件诉求，或为防止推算而隐藏；NA 表示不适用：没有可计算的"
+        "基数（如没有有效回访、没有常住人口数据或没有上月数据）；unrecorded 表示未记录：数据来源"
+        "没有记录计算该项所需的字段（如没有回访记录），不是 0；0 表示确实没有诉求")
 
 
 LITERAL_K = re.compile(r"<\s*5|&lt;\s*5|5\s*名|5\s*人|少于\s*5|不足\s*5|低于\s*5|小于\s*5")
@@ -165,8 +186,10 @@ def test_open_data_declares_and_documents_both_tokens(crafted: tuple[Path, Path]
             "可计算的基数（如没有有效回访、没有常住人口数据或没有上月数据）；0 表示确实没有诉求")
     assert note in descriptor["description"]
     for resource in descriptor["resources"]:
-        assert resource["schema"]["missingValues"] == ["suppressed", "NA"]
+        # unrecorded is declared everywhere, explained only where a figure is unrecorded.
+        assert resource["schema"]["missingValues"] == ["suppressed", "NA", "unrecorded"]
         assert note in resource["description"]
+        assert "unrecorded 表示" not in resource["description"]
         numeric = [f for f in resource["schema"]["fields"] if f["type"] != "string"
                    and f["name"] not in {"population_k"}]
         assert all(note in f["description"] for f in numeric), resource["name"]

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 from stdnum.cn import ric, uscc
 
@@ -57,9 +58,55 @@ _FILE_SUFFIXES = _words(
 )
 _ROLE_ACCOUNTS = _words(
     "service info contact webmaster admin support noreply no-reply postmaster office hotline"
-    " xxgk bgs zxts jubao tousu"
+    " xxgk bgs zxts jubao tousu hbj sthjj sthjt hbt epb"
 )
-_PUBLIC_DOMAINS = (".gov.cn",)
+
+
+@dataclass(frozen=True)
+class Institutional:
+    """Contact details of institutions that pages may publish (settings `privacy`).
+
+    `mail_domains` holds domains and full addresses: a role mailbox (service@, info@, hbj@…)
+    on a listed domain or one of its subdomains is an office's published mailbox, and so is a
+    listed address; any other address is personal. `phones` holds hotline and office numbers
+    (digits only) that are not reported as phone numbers.
+    """
+
+    mail_domains: tuple[str, ...] = ("gov.cn",)
+    phones: tuple[str, ...] = ("12345", "12369")
+
+    @classmethod
+    def of(cls, mail_domains: Iterable[str], phones: Iterable[str]) -> Institutional:
+        """Normalised: lower-case domains without a leading @ or dot, phones as digits."""
+        return cls(tuple(d.strip().lower().lstrip("@.") for d in mail_domains if d.strip()),
+                   tuple(p for p in ("".join(c for c in n if c.isdigit()) for n in phones) if p))
+
+    def mailbox(self, local: str, domain: str) -> bool:
+        """True for an institutional address (`local`@`domain`, both lower-case)."""
+        address = f"{local}@{domain}"
+        for entry in self.mail_domains:
+            if "@" in entry:
+                if address == entry:
+                    return True
+            elif local in _ROLE_ACCOUNTS and (domain == entry or domain.endswith("." + entry)):
+                return True
+        return False
+
+    def phone(self, digits: str) -> bool:
+        """True for a listed number, with or without the +86 / 0086 country prefix; a listed
+        office number of 7 digits or more also covers its extensions (转 8001)."""
+        for prefix in ("0086", "86", ""):
+            if digits.startswith(prefix):
+                rest = digits[len(prefix):]
+                if rest in self.phones or any(
+                        len(p) >= 7 and rest.startswith(p) for p in self.phones):
+                    return True
+        return False
+
+
+DEFAULT_INSTITUTIONAL = Institutional()
+"""Used outside a project (`ecoportal scan` elsewhere, crash logs): the bundled settings'
+lists (gov.cn; 12345 and 12369)."""
 _PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼使领"
 _PLATE_LETTERS = "A-HJ-NP-Z"
 _PLATE = re.compile(
@@ -187,7 +234,12 @@ def _long_numbers(text: str, windows: list[tuple[int, int]]) -> Iterator[Candida
             yield CREDIT_CODE, match.start(), match.end(), value
 
 
-def _phones(text: str, windows: list[tuple[int, int]]) -> Iterator[Candidate]:
+def _digits(raw: str) -> str:
+    return "".join(c for c in raw if c.isdigit())
+
+
+def _phones(text: str, windows: list[tuple[int, int]], allow: Institutional
+            ) -> Iterator[Candidate]:
     for start, end in windows:
         for match in _MOBILE.finditer(text, start, end):
             begin, raw = match.start(), match.group()
@@ -196,15 +248,16 @@ def _phones(text: str, windows: list[tuple[int, int]]) -> Iterator[Candidate]:
             prefix = _MOBILE_PREFIX.search(text, max(0, begin - 8), begin)
             if prefix:
                 begin = prefix.start()
-            if _left_ok(text, begin):
+            if _left_ok(text, begin) and not allow.phone(_digits(text[begin:match.end()])):
                 yield MOBILE, begin, match.end(), _compact(raw)
     for match in _in_windows(_LANDLINE, text, windows):
         raw = match.group()
-        if not _mixed_separators(raw) and not _decimal_fraction(text, match.start()):
+        if not _mixed_separators(raw) and not _decimal_fraction(text, match.start()) \
+                and not allow.phone(_digits(raw)):
             yield LANDLINE, match.start(), match.end(), _compact(raw)
 
 
-def _emails(text: str) -> Iterator[Candidate]:
+def _emails(text: str, allow: Institutional) -> Iterator[Candidate]:
     if "@" not in text:
         return
     for match in _EMAIL_DOMAIN.finditer(text):
@@ -219,7 +272,7 @@ def _emails(text: str) -> Iterator[Candidate]:
         if domain.rsplit(".", 1)[1] in _FILE_SUFFIXES:
             continue
         local = text[start:match.start()].lower()
-        if local in _ROLE_ACCOUNTS and domain.endswith(_PUBLIC_DOMAINS):
+        if allow.mailbox(local, domain):
             continue  # an office's published mailbox (service@….gov.cn) is not personal
         yield EMAIL, start, match.end(), text[start:match.end()]
 
@@ -301,14 +354,15 @@ def _names(text: str) -> Iterator[Candidate]:
         yield NAME, begin, match.end(), text[begin:match.end()]
 
 
-def detect(text: str) -> list[Candidate]:
-    """All non-overlapping candidates in the normalised ``text``, ordered by position.
+def detect(text: str, allow: Institutional = DEFAULT_INSTITUTIONAL) -> list[Candidate]:
+    """All non-overlapping candidates in the normalised ``text``, ordered by position;
+    institutional mailboxes and numbers (``allow``) are not candidates.
 
     Detectors run in priority order; a candidate overlapping an accepted one is dropped (an
     ID number is not also reported as a phone number, an e-mail not as a phone number)."""
     windows = _windows(text)
     found: list[Iterator[Candidate]] = [
-        _long_numbers(text, windows), _emails(text), _phones(text, windows),
+        _long_numbers(text, windows), _emails(text, allow), _phones(text, windows, allow),
         _plates(text), _houses(text), _names(text),
     ]
     accepted: list[Candidate] = []

@@ -4,6 +4,8 @@ Three checks, each failing the build with a PrivacyError that lists what was fou
 1. the package holds no column outside the data contract (e.g. a caller's phone column);
 2. no text field of the package, and nothing in site_src/, looks like personal data;
 3. the finished site (HTML pages and open-data files) holds nothing that looks personal.
+The deployment's institutional mailboxes and numbers (settings `privacy`) are accepted:
+`institutional(settings)` builds the allow-list every check takes.
 """
 
 from __future__ import annotations
@@ -15,9 +17,17 @@ import pandas as pd
 
 from generator.dataset.schema import FIELD_NAMES, contract_fields
 from generator.errors import PrivacyError
+from generator.privacy.detectors import DEFAULT_INSTITUTIONAL, Institutional
 from generator.privacy.scan import Finding, ScanReport, format_report, scan_paths, scan_values
+from generator.settings import PrivacySettings, Settings
 
 PATTERN_ONLY = frozenset(f.name for f in contract_fields() if f.pattern)
+
+
+def institutional(settings: Settings | PrivacySettings) -> Institutional:
+    """The mail domains / addresses and phone numbers the gate accepts, from the settings."""
+    privacy = settings.privacy if isinstance(settings, Settings) else settings
+    return Institutional.of(privacy.institutional_mail_domains, privacy.institutional_phones)
 
 
 def check_columns(columns: Sequence[str], source: Path) -> None:
@@ -32,7 +42,8 @@ def check_columns(columns: Sequence[str], source: Path) -> None:
         )
 
 
-def scan_frame(frame: pd.DataFrame, source: Path) -> list[Finding]:
+def scan_frame(frame: pd.DataFrame, source: Path,
+               allow: Institutional = DEFAULT_INSTITUTIONAL) -> list[Finding]:
     """Scan the text columns; each distinct value once, reported at its first row.
 
     Columns whose contract pattern allows only pseudonym characters (case_id, the keys, codes)
@@ -48,7 +59,7 @@ def scan_frame(frame: pd.DataFrame, source: Path) -> list[Finding]:
             continue
         first_rows = series.drop_duplicates().dropna()
         cells = ((int(str(idx)) + 2, column, str(value)) for idx, value in first_rows.items())
-        findings.extend(scan_values(cells, str(source)))
+        findings.extend(scan_values(cells, str(source), allow))
     return findings
 
 
@@ -64,16 +75,17 @@ def enforce(findings: Iterable[Finding], files_scanned: int, stage: str) -> None
         )
 
 
-def gate_sources(frame: pd.DataFrame, csv_path: Path, site_src: Path) -> None:
+def gate_sources(frame: pd.DataFrame, csv_path: Path, site_src: Path,
+                 allow: Institutional = DEFAULT_INSTITUTIONAL) -> None:
     """Checks 1 and 2, before anything is rendered."""
     check_columns(list(frame.columns), csv_path)
-    enforce(scan_frame(frame, csv_path), 1, "数据包")
-    report = scan_paths([site_src])
+    enforce(scan_frame(frame, csv_path, allow), 1, "数据包")
+    report = scan_paths([site_src], allow)
     enforce(report.findings, report.files_scanned, "site_src 手写页面")
 
 
-def gate_site(site: Path) -> int:
+def gate_site(site: Path, allow: Institutional = DEFAULT_INSTITUTIONAL) -> int:
     """Check 3, on the finished site before it is swapped in; returns files scanned."""
-    report = scan_paths([site])
+    report = scan_paths([site], allow)
     enforce(report.findings, report.files_scanned, "生成的网站")
     return int(report.files_scanned)

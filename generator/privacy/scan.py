@@ -2,7 +2,8 @@
 
 Public API (the build calls these): :func:`scan_text`, :func:`scan_paths`, :func:`scan_values`,
 :func:`format_report` (plus :func:`format_json`). Values are never reported in full: every
-finding carries a masked form only.
+finding carries a masked form only. Each scan takes the deployment's institutional mailboxes
+and numbers (`allow`, from settings `privacy`; default: gov.cn, 12345, 12369).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from generator.errors import DataError
-from generator.privacy.detectors import detect, mask
+from generator.privacy.detectors import DEFAULT_INSTITUTIONAL, Institutional, detect, mask
 from generator.privacy.normalize import (
     DIGIT_LIKE,
     Chain,
@@ -90,28 +91,26 @@ class ScanReport:
         return not self.findings
 
 
-def _matches(view: str, position_map: PositionMap, source: str) -> Iterator[Match]:
+def _matches(view: str, position_map: PositionMap, source: str,
+             allow: Institutional) -> Iterator[Match]:
     normal, normal_map = normalize(view)
     if not _PRESCREEN.search(normal):
         return
     chain = Chain(normal_map, position_map)
-    for kind, start, end, value in detect(normal):
+    for kind, start, end, value in detect(normal, allow):
         src_start, src_end = chain.span(start, end)
         yield Match(kind, src_start, src_end, source[src_start:src_end], mask(kind, value))
 
 
-def scan_text(text: str) -> list[Match]:
+def scan_text(text: str, allow: Institutional = DEFAULT_INSTITUTIONAL) -> list[Match]:
     """Find personal data in plain text; positions refer to ``text`` itself."""
     if not _PRESCREEN.search(text):
         return []
-    return list(_matches(text, _identity(), text))
+    return list(_matches(text, Identity(), text, allow))
 
 
-def _identity() -> PositionMap:
-    return Identity()
-
-
-def scan_values(values: Iterable[tuple[int, str, str]], source: str) -> list[Finding]:
+def scan_values(values: Iterable[tuple[int, str, str]], source: str,
+                allow: Institutional = DEFAULT_INSTITUTIONAL) -> list[Finding]:
     """Scan in-memory table cells given as ``(row, field, text)``; ``column`` is the 1-based
     character offset inside the cell.
 
@@ -126,13 +125,14 @@ def scan_values(values: Iterable[tuple[int, str, str]], source: str) -> list[Fin
         batch.append((row, name, text))
         size += len(text) + 1
         if size >= _BATCH_CHARS:
-            findings.extend(_scan_batch(batch, source))
+            findings.extend(_scan_batch(batch, source, allow))
             batch, size = [], 0
-    findings.extend(_scan_batch(batch, source))
+    findings.extend(_scan_batch(batch, source, allow))
     return findings
 
 
-def _scan_batch(batch: list[tuple[int, str, str]], source: str) -> list[Finding]:
+def _scan_batch(batch: list[tuple[int, str, str]], source: str,
+                allow: Institutional) -> list[Finding]:
     if not batch:
         return []
     joined = "\n".join(text for _, _, text in batch)
@@ -144,7 +144,7 @@ def _scan_batch(batch: list[tuple[int, str, str]], source: str) -> list[Finding]
         starts.append(offset)
         offset += len(text) + 1
     findings = []
-    for match in _matches(joined, _identity(), joined):
+    for match in _matches(joined, Identity(), joined, allow):
         index = bisect.bisect_right(starts, match.start) - 1
         row, name, _ = batch[index]
         column = match.start - starts[index] + 1
@@ -174,18 +174,18 @@ def _in_hidden_markup(view: str, pos: int) -> bool:
     return True
 
 
-def _file_matches(path: Path, text: str) -> list[Match]:
+def _file_matches(path: Path, text: str, allow: Institutional) -> list[Match]:
     suffix = path.suffix.lower()
     if suffix in HTML_SUFFIXES:
         view, view_map = html_view(text)
         return [
-            match for match in _matches(view, view_map, text)
+            match for match in _matches(view, view_map, text, allow)
             if not _in_hidden_markup(text, match.start)
         ]
     if suffix in JSON_SUFFIXES:
         view, view_map = json_view(text)
-        return list(_matches(view, view_map, text))
-    return list(_matches(text, _identity(), text))
+        return list(_matches(view, view_map, text, allow))
+    return list(_matches(text, Identity(), text, allow))
 
 
 def _places(text: str, positions: list[int]) -> list[tuple[int, int]]:
@@ -252,11 +252,12 @@ def _read(path: Path) -> str:
     return _decode(path.read_bytes(), True)
 
 
-def _text_findings(path: Path, text: str, line_offset: int = 0) -> list[Finding]:
+def _text_findings(path: Path, text: str, allow: Institutional, line_offset: int = 0
+                   ) -> list[Finding]:
     """Findings with physical line and column (CSV rows and fields are resolved later)."""
     if not _PRESCREEN.search(text):
         return []
-    matches = sorted(_file_matches(path, text), key=lambda m: m.start)
+    matches = sorted(_file_matches(path, text, allow), key=lambda m: m.start)
     places = _places(text, [m.start for m in matches])
     return [
         Finding(str(path), line + line_offset, column, None, m.kind, m.masked)
@@ -285,42 +286,42 @@ def _csv_resolve(path: Path, findings: list[Finding]) -> list[Finding]:
     ]
 
 
-def scan_file(path: Path) -> list[Finding]:
+def scan_file(path: Path, allow: Institutional = DEFAULT_INSTITUTIONAL) -> list[Finding]:
     """Findings in one file (any type in SCANNED_SUFFIXES)."""
-    found = _text_findings(path, _read(path))
+    found = _text_findings(path, _read(path), allow)
     return _csv_resolve(path, found) if path.suffix.lower() in CSV_SUFFIXES else found
 
 
-#: (path, first byte, end byte or -1 for the whole file, lines before the first byte)
-_Task = tuple[str, int, int, int]
+#: (path, first byte, end byte or -1 for the whole file, lines before the first byte, allow)
+_Task = tuple[str, int, int, int, Institutional]
 
 
-def _tasks(path: Path) -> list[_Task]:
+def _tasks(path: Path, allow: Institutional) -> list[_Task]:
     """Split big line-oriented files at line ends (no finding spans a line) for parallelism."""
     size = path.stat().st_size
     if size <= _CHUNK_BYTES or path.suffix.lower() not in CSV_SUFFIXES | TEXT_SUFFIXES:
-        return [(str(path), 0, -1, 0)]
+        return [(str(path), 0, -1, 0, allow)]
     data = path.read_bytes()
     tasks: list[_Task] = []
     start, lines = 0, 0
     while start < len(data):
         cut = data.find(b"\n", start + _CHUNK_BYTES)
         end = len(data) if cut < 0 else cut + 1
-        tasks.append((str(path), start, end, lines))
+        tasks.append((str(path), start, end, lines, allow))
         lines += data.count(b"\n", start, end)
         start = end
     return tasks
 
 
 def _run_task(task: _Task) -> list[Finding]:
-    name, start, end, lines = task
+    name, start, end, lines, allow = task
     path = Path(name)
     if end < 0:
-        return _text_findings(path, _read(path))
+        return _text_findings(path, _read(path), allow)
     with path.open("rb") as handle:
         handle.seek(start)
         data = handle.read(end - start)
-    return _text_findings(path, _decode(data, start == 0), lines)
+    return _text_findings(path, _decode(data, start == 0), allow, lines)
 
 
 def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
@@ -341,7 +342,8 @@ def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
             raise DataError(f"找不到要扫描的路径：{path}。请检查路径是否正确。")
 
 
-def scan_paths(paths: Iterable[Path]) -> ScanReport:
+def scan_paths(paths: Iterable[Path], allow: Institutional = DEFAULT_INSTITUTIONAL
+               ) -> ScanReport:
     """Scan files and folders (recursively); other file types are skipped and not counted.
 
     Big scans run in worker processes, big CSV/text files in line-aligned chunks."""
@@ -349,7 +351,7 @@ def scan_paths(paths: Iterable[Path]) -> ScanReport:
     report = ScanReport(files_scanned=len(files))
     total = sum(f.stat().st_size for f in files)
     workers = min(os.cpu_count() or 1, 8)
-    tasks = [task for path in files for task in _tasks(path)]
+    tasks = [task for path in files for task in _tasks(path, allow)]
     if workers > 1 and total >= _PARALLEL_BYTES and len(tasks) > 1:
         chunk = max(1, len(tasks) // (workers * 4))
         with ProcessPoolExecutor(max_workers=workers) as pool:

@@ -1,8 +1,12 @@
-"""Chinese number formatting shared by every page (jinja2 filters).
+"""How published cells read: Chinese number formatting for pages (jinja2 filters) and the
+tokens of the open-data CSV files.
 
 A published cell is a number or a mark (generator.stats.marks). Pages show a hidden cell as
-HIDDEN_MARK and a figure that does not exist as NOT_APPLICABLE_MARK; the notes explaining
-both are built here from the configured k so no page carries its own wording.
+HIDDEN_MARK, a figure that does not exist as NOT_APPLICABLE_MARK and a figure the export does
+not record as UNRECORDED_MARK; CSV files write CSV_HIDDEN, CSV_NOT_APPLICABLE and
+CSV_UNRECORDED. The notes explaining them are built here from the configured k and the
+disclosure unit (诉求人, or 件诉求 when the export records no caller identity) so no page
+carries its own wording.
 """
 
 from __future__ import annotations
@@ -10,26 +14,68 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from generator.stats.marks import NOT_APPLICABLE, is_mark
+import pandas as pd
+
+from generator.stats.disclosure import COMPLAINANTS, REQUESTS
+from generator.stats.marks import HIDDEN, NOT_APPLICABLE, UNRECORDED, is_mark
 
 HIDDEN_MARK = "—"
 """A cell withheld by disclosure control (below k, or hidden to protect another cell)."""
 NOT_APPLICABLE_MARK = "／"
 """A figure that does not exist: a rate over zero cases, the month before the first."""
+UNRECORDED_MARK = "未记录"
+"""A figure needing a field the export does not record (e.g. no follow-up calls)."""
+
+CSV_HIDDEN = "suppressed"
+CSV_NOT_APPLICABLE = "NA"
+CSV_UNRECORDED = "unrecorded"
+MISSING_VALUES = [CSV_HIDDEN, CSV_NOT_APPLICABLE, CSV_UNRECORDED]
+"""The tokens every open-data resource declares in its schema's missingValues."""
 
 
-def hidden_note(k: int) -> str:
-    """The footnote for HIDDEN_MARK, with the configured minimum number of complainants."""
-    return f"不予公布：少于 {k} 名诉求人，或为防止推算而隐藏"
+
+def _fewer_than(k: int, unit: str) -> str:
+    return f"少于 {k} 件诉求" if unit == REQUESTS else f"少于 {k} 名{unit}"
+
+
+def hidden_note(k: int, unit: str = COMPLAINANTS) -> str:
+    """The footnote for HIDDEN_MARK, with the configured k and what k counts
+    (Aggregates.disclosure_unit: 诉求人, or 件诉求 without caller identity)."""
+    return f"不予公布：{_fewer_than(k, unit)}，或为防止推算而隐藏"
 
 
 NOT_APPLICABLE_NOTE = "不适用：没有可计算的基数（如没有有效回访、没有常住人口数据或没有上月数据）"
+UNRECORDED_NOTE = "未记录：数据来源没有记录计算该项所需的字段（如没有回访记录），不是 0"
 
 
-def marks_legend(k: int) -> str:
-    """One line explaining both marks, for the data notes on every statistics page."""
-    return (f"“{HIDDEN_MARK}”表示{hidden_note(k)}；“{NOT_APPLICABLE_MARK}”表示"
-            f"{NOT_APPLICABLE_NOTE}；0 表示确实没有诉求")
+def marks_legend(k: int, unit: str = COMPLAINANTS, unrecorded: bool = False) -> str:
+    """One line explaining the marks, for the data notes on every statistics page;
+    UNRECORDED_MARK is explained only when some figure is unrecorded."""
+    extra = f"“{UNRECORDED_MARK}”表示{UNRECORDED_NOTE}；" if unrecorded else ""
+    return (f"“{HIDDEN_MARK}”表示{hidden_note(k, unit)}；“{NOT_APPLICABLE_MARK}”表示"
+            f"{NOT_APPLICABLE_NOTE}；{extra}0 表示确实没有诉求")
+
+
+def csv_marks_note(k: int, unit: str = COMPLAINANTS, unrecorded: bool = False) -> str:
+    """How the CSV tokens read; part of every open-data description that may hold them."""
+    extra = f"{CSV_UNRECORDED} 表示{UNRECORDED_NOTE}；" if unrecorded else ""
+    return (f"{CSV_HIDDEN} 表示{hidden_note(k, unit)}；{CSV_NOT_APPLICABLE} 表示"
+            f"{NOT_APPLICABLE_NOTE}；{extra}0 表示确实没有诉求")
+
+
+def csv_cell(value: Any) -> str:
+    """One CSV cell: a mark as its token, a number as before (integers plain, %.10g floats)."""
+    if value is HIDDEN:
+        return CSV_HIDDEN
+    if value is NOT_APPLICABLE:
+        return CSV_NOT_APPLICABLE
+    if value is UNRECORDED:
+        return CSV_UNRECORDED
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return CSV_HIDDEN  # an unexpected gap is never published as a value or as N/A
+    if isinstance(value, float):
+        return f"{value:.10g}"
+    return str(value)
 
 
 def missing(value: Any) -> bool:
@@ -43,13 +89,15 @@ def missing(value: Any) -> bool:
 
 
 def mark_of(value: Any) -> str:
-    """The page mark of a missing value. Anything but an explicit N/A counts as hidden: an
-    unexpected gap must never be shown as "not applicable"."""
+    """The page mark of a missing value. Anything but an explicit N/A or unrecorded mark
+    counts as hidden: an unexpected gap must never be shown as "not applicable"."""
+    if value is UNRECORDED:
+        return UNRECORDED_MARK
     return NOT_APPLICABLE_MARK if value is NOT_APPLICABLE else HIDDEN_MARK
 
 
 def num(value: Any) -> str:
-    """1204 → '1,204'; a hidden cell → '—'; not applicable → '／'."""
+    """1204 → '1,204'; a hidden cell → '—'; not applicable → '／'; unrecorded → '未记录'."""
     if missing(value):
         return mark_of(value)
     return f"{int(value):,}"

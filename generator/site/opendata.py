@@ -1,9 +1,10 @@
 """Open data: every table the site shows, as CSV under site/data/ with a datapackage.json.
 
-Unpublished cells are written as one of two tokens, declared in every resource's
-`missingValues` and explained in the descriptions: CSV_HIDDEN for a cell withheld by
-disclosure control (one token whatever the reason, so hidden cells cannot be told apart) and
-CSV_NOT_APPLICABLE for a figure that does not exist. An empty cell never occurs.
+Unpublished cells are written as one of three tokens (generator.site.format), declared in
+every resource's `missingValues` and explained in the descriptions: CSV_HIDDEN for a cell
+withheld by disclosure control (one token whatever the reason, so hidden cells cannot be told
+apart), CSV_NOT_APPLICABLE for a figure that does not exist and CSV_UNRECORDED for a figure
+the export does not record. An empty cell never occurs.
 """
 
 from __future__ import annotations
@@ -15,13 +16,11 @@ from typing import Any
 import pandas as pd
 
 from generator.settings import Settings, SiteSettings
-from generator.site.format import NOT_APPLICABLE_NOTE, day_zh, hidden_note
+from generator.site.format import CSV_HIDDEN as CSV_HIDDEN  # re-exported for pages
+from generator.site.format import CSV_NOT_APPLICABLE as CSV_NOT_APPLICABLE
+from generator.site.format import CSV_UNRECORDED as CSV_UNRECORDED
+from generator.site.format import MISSING_VALUES, csv_cell, csv_marks_note, day_zh
 from generator.stats.aggregate import Aggregates
-from generator.stats.marks import HIDDEN, NOT_APPLICABLE
-
-CSV_HIDDEN = "suppressed"
-CSV_NOT_APPLICABLE = "NA"
-MISSING_VALUES = [CSV_HIDDEN, CSV_NOT_APPLICABLE]
 
 S, INT, N = "string", "integer", "number"
 Field = tuple[str, str, str, str]
@@ -34,15 +33,15 @@ RATE_FIELDS: list[Field] = [
 ]
 
 
-def marks_note(k: int) -> str:
-    """How the two tokens read; part of every description that may hold them."""
-    return (f"{CSV_HIDDEN} 表示{hidden_note(k)}；{CSV_NOT_APPLICABLE} 表示{NOT_APPLICABLE_NOTE}；"
-            "0 表示确实没有诉求")
+def marks_note(k: int, agg: Aggregates) -> str:
+    """How the tokens read (generator.site.format); part of every description that may hold
+    them, with the disclosure unit and, when some figure is unrecorded, that token too."""
+    return csv_marks_note(k, agg.disclosure_unit, bool(agg.unrecorded_metrics))
 
 
 def _resources(k: int, agg: Aggregates, population_source: str
                ) -> dict[str, tuple[str, str, list[Field]]]:
-    note = marks_note(k)
+    note = marks_note(k, agg)
     elements = "、".join(str(e) for e in agg.by_element["element"])
     latest = f"最近一月（{agg.latest_month}）件数"
     if agg.latest_cutoff:
@@ -118,19 +117,6 @@ def tables(agg: Aggregates) -> dict[str, pd.DataFrame]:
     }
 
 
-def csv_cell(value: Any) -> str:
-    """One CSV cell: a mark as its token, a number as before (integers plain, %.10g floats)."""
-    if value is HIDDEN:
-        return CSV_HIDDEN
-    if value is NOT_APPLICABLE:
-        return CSV_NOT_APPLICABLE
-    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
-        return CSV_HIDDEN  # an unexpected gap is never published as a value or as N/A
-    if isinstance(value, float):
-        return f"{value:.10g}"
-    return str(value)
-
-
 PACKAGE_NAME = "eco-complaints-statistics"
 """The open-data package's name, after the deployment's slug."""
 
@@ -172,7 +158,7 @@ def write_open_data(agg: Aggregates, folder: Path, k: int, settings: Settings) -
         "title": f"{settings.site.city}生态环境接诉即办统计数据",
         "description": (
             f"由匿名化工单汇总的统计表（{agg.months[0]} 至 {agg.latest_month}）；"
-            f"不含任何个人信息。单元格取值：{marks_note(k)}。" + incomplete),
+            f"不含任何个人信息。单元格取值：{marks_note(k, agg)}。" + incomplete),
         "licenses": [{"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0",
                       "path": "https://creativecommons.org/licenses/by/4.0/"}],
         "resources": resources,

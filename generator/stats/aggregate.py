@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -17,8 +18,9 @@ import pandas as pd
 from generator.config import MetricsConfig
 from generator.reference import Reference
 from generator.stats.breakdowns import counts_by_month, share_table, suppressed_counts
+from generator.stats.disclosure import COMPLAINANTS, REQUESTS
 from generator.stats.marks import HIDDEN, NOT_APPLICABLE, is_mark, published
-from generator.stats.metrics import ALL, CITY, kpi_table
+from generator.stats.metrics import ALL, CITY, kpi_table, unrecorded_metrics
 from generator.stats.prepare import prepare
 
 RATE_METRICS = ("responded_rate", "resolved_rate", "satisfied_rate", "composite_score",
@@ -46,6 +48,19 @@ class Aggregates:
     records: int
     latest_cutoff: str | None = None
     """ISO date of the last receipt when the export cuts the latest month short, else None."""
+    unrecorded: frozenset[str] = field(default_factory=frozenset)
+    """Contract fields the export does not record (the package's unrecordedFields)."""
+
+    @property
+    def unrecorded_metrics(self) -> frozenset[str]:
+        """Measures published as UNRECORDED (未记录) because they need an unrecorded field."""
+        return unrecorded_metrics(self.unrecorded)
+
+    @property
+    def disclosure_unit(self) -> str:
+        """What k counts: 诉求人 (distinct complainants) or 件诉求 (requests, when the export
+        records no caller identity). The methodology page and the marks notes say which."""
+        return REQUESTS if "complainant_key" in self.unrecorded else COMPLAINANTS
 
     @property
     def latest_month(self) -> str:
@@ -72,12 +87,17 @@ def cutoff(last_received: dt.datetime | pd.Timestamp) -> str | None:
     return None if day.day == last_day else day.isoformat()
 
 
-def aggregate(frame: pd.DataFrame, metrics: MetricsConfig, ref: Reference) -> Aggregates:
-    prep = prepare(frame, metrics)
+def aggregate(frame: pd.DataFrame, metrics: MetricsConfig, ref: Reference,
+              unrecorded: Collection[str] = frozenset()) -> Aggregates:
+    """Every published table. `unrecorded` lists the contract fields the export does not
+    record (ValidationReport.unrecorded): measures needing them are UNRECORDED, and without
+    complainant_key disclosure control counts requests instead of complainants."""
+    missing = frozenset(unrecorded)
+    prep = prepare(frame, metrics, missing)
     k = metrics.min_complainants
     months = tuple(str(m) for m in prep["month"].cat.categories)
     districts = [d.name for d in ref.districts]
-    kpis = kpi_table(prep, metrics, months, districts)
+    kpis = kpi_table(prep, metrics, months, districts, missing)
     latest, previous = months[-1], (months[-2] if len(months) > 1 else None)
     elements = pd.DataFrame({"element": list(ref.elements)})
     categories = pd.DataFrame([(c.element, c.name) for c in ref.categories],
@@ -96,6 +116,7 @@ def aggregate(frame: pd.DataFrame, metrics: MetricsConfig, ref: Reference) -> Ag
         months=months,
         records=len(frame),
         latest_cutoff=cutoff(frame["received_at"].max()),
+        unrecorded=missing,
     )
 
 

@@ -2,9 +2,14 @@
 
 Rule (data/metrics.yml `disclosure.min_complainants`, k): a count or rate whose cell holds
 between 1 and k−1 distinct complainants is not published. Cells made only of proactive tasks
-hold no complainant and stay visible. Because margins are published, a single hidden cell in
-a row or column could be recovered as total − visible cells, so each group that hides exactly
-one cell also hides its smallest visible non-zero cell, repeated until stable.
+hold no complainant and stay visible. An export without caller identity (complainant_key
+unrecorded) cannot tell complainants apart: k then counts citizen requests (the disclosure
+unit REQUESTS). One caller's repeated requests then count several times, a weaker
+protection the methodology page states.
+
+Because margins are published, a single hidden cell in a row or column could be recovered as
+total − visible cells, so each group that hides exactly one cell also hides its smallest
+visible non-zero cell, repeated until stable.
 """
 
 from __future__ import annotations
@@ -14,6 +19,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
+COMPLAINANTS = "诉求人"
+"""Disclosure unit when the export records who complained: distinct complainant keys."""
+REQUESTS = "件诉求"
+"""Disclosure unit without caller identity: each citizen request counts once."""
 
 
 def primary(complainants: pd.Series | np.ndarray, k: int) -> np.ndarray:

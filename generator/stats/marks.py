@@ -1,14 +1,17 @@
-"""The two kinds of unpublished cell, carried in published tables as explicit marks.
+"""The three kinds of unpublished cell, carried in published tables as explicit marks.
 
-A published table cell holds a number or one of two marks:
+A published table cell holds a number or one of three marks:
 - HIDDEN: withheld by disclosure control, whether the cell itself is below k or it is hidden
   to protect another cell. One mark for both, so a reader cannot tell a large hidden cell
   (hidden to protect a neighbour) from a small one.
 - NOT_APPLICABLE: the figure does not exist (a rate over zero cases, a per-10k figure without
   a population, the month before the first one).
+- UNRECORDED: the figure needs a field the export does not record (the package's
+  `unrecordedFields`): e.g. no follow-up columns → the three rates are 未记录, never 0.
 A zero is a number like any other. Pages and CSV files render each mark with one token
-(generator.site.format, generator.site.opendata), so the two never blur into each other or
-into 0. HIDDEN always wins: a cell hidden by the rule never reveals that it is also N/A.
+(generator.site.format), so the three never blur into each other or into 0. UNRECORDED wins
+over everything (nothing about the cell can be known, so nothing can be disclosed), then
+HIDDEN: a cell hidden by the rule never reveals that it is also N/A.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import pandas as pd
 class Mark(enum.Enum):
     HIDDEN = "hidden"
     NOT_APPLICABLE = "not_applicable"
+    UNRECORDED = "unrecorded"
 
     def __bool__(self) -> bool:  # a mark is never a usable number
         return False
@@ -31,6 +35,7 @@ class Mark(enum.Enum):
 
 HIDDEN = Mark.HIDDEN
 NOT_APPLICABLE = Mark.NOT_APPLICABLE
+UNRECORDED = Mark.UNRECORDED
 
 
 def is_mark(value: Any) -> bool:
@@ -45,18 +50,23 @@ def _is_nan(value: Any) -> bool:
 
 
 def published(values: pd.Series | np.ndarray, hidden: pd.Series | np.ndarray | None = None,
-              *, integer: bool = False) -> pd.Series:
+              *, integer: bool = False, unrecorded: bool = False) -> pd.Series:
     """Values as an object series of Python numbers and marks.
 
-    Cells where `hidden` is true become HIDDEN; remaining NaN / <NA> become NOT_APPLICABLE.
-    `integer` turns the numbers into Python ints (counts), otherwise floats.
+    `unrecorded` makes every cell UNRECORDED (the figure needs a field the export lacks).
+    Otherwise cells where `hidden` is true become HIDDEN; remaining NaN / <NA> become
+    NOT_APPLICABLE. `integer` turns the numbers into Python ints (counts), otherwise floats.
     """
+    if unrecorded:
+        return pd.Series([UNRECORDED] * len(values), dtype=object)
     raw = pd.Series(values).astype(object).reset_index(drop=True)
     mask = (np.zeros(len(raw), dtype=bool) if hidden is None
             else np.asarray(hidden, dtype=bool))
     out: list[Any] = []
     for value, hide in zip(raw.tolist(), mask.tolist(), strict=True):
-        if hide or value is HIDDEN:
+        if value is UNRECORDED:
+            out.append(UNRECORDED)
+        elif hide or value is HIDDEN:
             out.append(HIDDEN)
         elif is_mark(value) or _is_nan(value):
             out.append(NOT_APPLICABLE)
@@ -66,7 +76,7 @@ def published(values: pd.Series | np.ndarray, hidden: pd.Series | np.ndarray | N
 
 
 def number(value: Any) -> float | None:
-    """A published cell as a float, or None for either mark."""
+    """A published cell as a float, or None for any mark."""
     if is_mark(value) or _is_nan(value):
         return None
     return float(value)

@@ -8,11 +8,13 @@ Definitions (data/metrics.yml; shown on the methodology page):
 - composite_score = Σ weight × rate × 100.
 - ontime_rate = closed within the urgency class's deadline / closed.
 Periods are months of receipt ('YYYY-MM') and 'all'; scopes are 全市 and each district.
+A measure needing a field the export does not record (FIELDS_NEEDED) is UNRECORDED in every
+cell, never 0.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import numpy as np
 import pandas as pd
@@ -31,6 +33,21 @@ RATE_PARTS = {
 SUMMED = ("record", "valid", "contacted_ok", "resolved_ok", "satisfied_score", "closed", "ontime")
 CITY = "全市"
 ALL = "all"
+_FOLLOW_UP = frozenset({"revisit_valid"})
+FIELDS_NEEDED: dict[str, frozenset[str]] = {
+    "total": frozenset(),
+    "responded_rate": _FOLLOW_UP | {"contacted"},
+    "resolved_rate": _FOLLOW_UP | {"resolved"},
+    "satisfied_rate": _FOLLOW_UP | {"satisfaction"},
+    "composite_score": _FOLLOW_UP | {"contacted", "resolved", "satisfaction"},
+    "ontime_rate": frozenset({"closed_at"}),
+}
+"""Contract fields each measure is computed from, beyond those every record must have."""
+
+
+def unrecorded_metrics(unrecorded: Collection[str]) -> frozenset[str]:
+    """The measures that need a field in `unrecorded` (published as UNRECORDED)."""
+    return frozenset(m for m, needed in FIELDS_NEEDED.items() if needed & set(unrecorded))
 
 
 def group_sums(prep: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
@@ -50,12 +67,15 @@ def group_sums(prep: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
 
 
 def kpi_table(prep: pd.DataFrame, metrics: MetricsConfig, months: Sequence[str],
-              districts: Sequence[str]) -> pd.DataFrame:
+              districts: Sequence[str], unrecorded: Collection[str] = frozenset()
+              ) -> pd.DataFrame:
     """kpis.csv in long form: period, scope, metric, value, numerator, denominator.
 
     Every calendar month and every district of the reference has its rows (0 records when
-    nothing was received). Cells hold numbers or marks (stats.marks).
+    nothing was received). Cells hold numbers or marks (stats.marks); the measures needing a
+    field in `unrecorded` hold UNRECORDED.
     """
+    missing = unrecorded_metrics(unrecorded)
     parts = []
     for keys in (["month", "district"], ["month"], ["district"], []):
         sums = group_sums(prep, keys)
@@ -77,19 +97,20 @@ def kpi_table(prep: pd.DataFrame, metrics: MetricsConfig, months: Sequence[str],
     for metric, part in RATE_PARTS.items():
         num = wide[part].astype(float)
         rates[metric] = num / den.where(den > 0)  # NaN: no valid follow-up, not applicable
-        rows.append(_long(wide, metric, rates[metric], num, den, hide_rates))
+        rows.append(_long(wide, metric, rates[metric], num, den, hide_rates,
+                          unrecorded=metric in missing))
     composite = pd.Series(0.0, index=wide.index)
     for metric, weight in metrics.composite_weights.items():
         composite = composite + rates[metric] * weight * 100
     nan = pd.Series(np.nan, index=wide.index)
     rows.append(_long(wide, "composite_score", composite, nan, nan, hide_rates,
-                      parts=(False, False)))
+                      parts=(False, False), unrecorded="composite_score" in missing))
     total = wide["record"].astype(float)
     rows.append(_long(wide, "total", total, total, nan, hide_total, parts=(True, False)))
     closed = wide["closed"].astype(float)
     ontime = wide["ontime"] / closed.where(closed > 0)
     rows.append(_long(wide, "ontime_rate", ontime, wide["ontime"].astype(float), closed,
-                      hide_ontime))
+                      hide_ontime, unrecorded="ontime_rate" in missing))
     table = pd.concat(rows, ignore_index=True)
     return _order(table)
 
@@ -106,15 +127,19 @@ def _complete(wide: pd.DataFrame, months: Sequence[str], districts: Sequence[str
 
 
 def _long(wide: pd.DataFrame, metric: str, value: pd.Series, num: pd.Series,
-          den: pd.Series, hidden: np.ndarray, *, parts: tuple[bool, bool] = (True, True)
-          ) -> pd.DataFrame:
+          den: pd.Series, hidden: np.ndarray, *, parts: tuple[bool, bool] = (True, True),
+          unrecorded: bool = False) -> pd.DataFrame:
     """Rows of one metric; hidden cells hide their numerator and denominator too. `parts`
-    says whether the metric has a numerator and a denominator (else both are N/A)."""
+    says whether the metric has a numerator and a denominator (else both are N/A);
+    `unrecorded` marks every cell of a metric whose inputs the export lacks."""
+    has_num, has_den = parts
     return pd.DataFrame({
         "period": wide["period"].to_numpy(), "scope": wide["scope"].to_numpy(), "metric": metric,
-        "value": published(value, hidden).to_numpy(),
-        "numerator": published(num, hidden & parts[0]).to_numpy(),
-        "denominator": published(den, hidden & parts[1]).to_numpy(),
+        "value": published(value, hidden, unrecorded=unrecorded).to_numpy(),
+        "numerator": published(num, hidden & has_num,
+                               unrecorded=unrecorded and has_num).to_numpy(),
+        "denominator": published(den, hidden & has_den,
+                                 unrecorded=unrecorded and has_den).to_numpy(),
     })
 
 

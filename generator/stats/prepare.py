@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import numpy as np
 import pandas as pd
 
@@ -29,12 +31,16 @@ def month_labels(stamps: pd.Series) -> pd.Series:
     return months
 
 
-def prepare(frame: pd.DataFrame, metrics: MetricsConfig) -> pd.DataFrame:
+def prepare(frame: pd.DataFrame, metrics: MetricsConfig,
+            unrecorded: Collection[str] = frozenset()) -> pd.DataFrame:
     """A narrow frame with the flags every measure counts.
 
     Columns: month, district, street, element, category, complainant_key, and the 0/1 (or
     weighted) flags record, citizen, valid (有效回访), contacted_ok, resolved_ok, satisfied_score,
     closed, ontime.
+
+    When the export records no caller identity (complainant_key in `unrecorded`), each
+    citizen request stands for its own complainant, so disclosure control counts requests.
     """
     closed = (frame["status"] == "已办结").to_numpy()
     citizen = (frame["source"] == "市民诉求").to_numpy()
@@ -47,8 +53,11 @@ def prepare(frame: pd.DataFrame, metrics: MetricsConfig) -> pd.DataFrame:
     )
     # Complainants as integer codes (NaN for none): distinct counts per group are much
     # faster on numbers than on a million distinct strings.
-    codes, _ = pd.factorize(frame["complainant_key"], use_na_sentinel=True)
-    complainant = np.where(codes >= 0, codes, np.nan)
+    if "complainant_key" in unrecorded:
+        complainant = np.where(citizen, np.arange(len(frame), dtype=np.float64), np.nan)
+    else:
+        codes, _ = pd.factorize(frame["complainant_key"], use_na_sentinel=True)
+        complainant = np.where(codes >= 0, codes, np.nan)
     deadline_h = frame["urgency"].astype(object).map(metrics.deadlines_hours).astype(float)
     elapsed_h = (frame["closed_at"] - frame["received_at"]).dt.total_seconds() / 3600.0
     ontime = closed & (elapsed_h <= deadline_h).to_numpy(dtype=bool)
