@@ -21,10 +21,11 @@ pytestmark = pytest.mark.slow
 MINI = ROOT / "tests" / "fixtures" / "mini_package"
 SYNTAX_FIX = "请检查该页面中的 {{ }} 和 {% %} 模板语法（括号、引号是否成对，标签是否写错）。"
 EXPR_FIX = "请检查该行 {{ }} 或 {% %} 中的表达式。"
-NAMES = ("cases、csv_hidden、csv_not_applicable、data_period、deadlines、headline、hidden_mark、"
-         "hidden_note、hotline、k、latest_cutoff_zh、latest_incomplete、latest_month、latest_note、"
-         "limits、marks_legend、metrics、not_applicable_mark、not_applicable_note、org、"
-         "previous_month、settings、site、updated")
+NAMES = ("cases、csv_hidden、csv_not_applicable、csv_unrecorded、data_period、deadlines、"
+         "disclosure_unit、has_unrecorded、headline、hidden_mark、hidden_note、hotline、k、"
+         "latest_cutoff_zh、latest_incomplete、latest_month、latest_note、limits、marks_legend、"
+         "metrics、not_applicable_mark、not_applicable_note、org、previous_month、settings、"
+         "site、unrecorded_mark、unrecorded_note、updated")
 KNOWN = ("餐饮油烟、扬尘、异味恶臭、企业废气、机动车尾气、社会生活噪声、建筑施工噪声、工业噪声、"
          "交通运输噪声、地表水、污水排放、一般固废、危险废物、电磁辐射、生态破坏、其他、大气、噪声、"
          "水、固废、辐射及其他")

@@ -163,3 +163,44 @@ def test_a_broken_mkdocs_yml_names_the_problem(tmp_path: Path) -> None:
     assert err.value.message == (
         f"网站配置 {PATHS.mkdocs_yml} 有误：Config value 'docs_dir': The path "
         f"'{tmp_path / 'missing'}' isn't an existing directory。请对照 README 修正。")
+
+
+def _without_caller_identity() -> SiteData:
+    """The mini package as an export that records no caller and no follow-up call."""
+    from generator.dataset.validate import validate_package
+    from generator.stats.aggregate import aggregate
+
+    data = mini_site_data()
+    report = validate_package(MINI, PATHS.reference, today=data.updated,
+                              settings=PATHS.settings.data)
+    assert report.frame is not None
+    unrecorded = {"complainant_key", "revisit_valid", "contacted", "resolved", "satisfaction"}
+    frame = report.frame.copy()
+    for name in unrecorded:
+        frame[name] = None
+    return dataclasses.replace(data, agg=aggregate(frame, data.metrics, data.ref,
+                                                   unrecorded=frozenset(unrecorded)))
+
+
+def test_methodology_says_how_disclosure_counts_without_caller_identity() -> None:
+    pages = render_pages(PATHS, _without_caller_identity())
+    method = pages["stats/methodology.md"]
+    assert ("导出数据没有记录诉求人标识，无法区分不同的诉求人，因此这里按诉求件数计算："
+            "一个单元格（如某区某月某类诉求件数）背后的市民诉求少于 5 件时，该数字不公布；"
+            "比率背后的有效回访少于 5 件时也不公布。") in method
+    assert "背后的不同诉求人少于" not in method
+    assert ("数据来源的导出文件没有记录以下字段：`complainant_key`、`contacted`、`resolved`、"
+            "`revisit_valid`、`satisfaction`。这些字段在数据包中留空，需要它们的指标"
+            "（响应率、解决率、满意率、综合成绩）在表中显示为“未记录”（开放数据中为 "
+            "`unrecorded`），表示没有记录，不是 0。") in method
+    assert "| 未记录 | `unrecorded` | 未记录：" in method
+    home = pages["index.md"]
+    assert "| 响应率 | 未记录 |" in home and "| 综合成绩 | 未记录 |" in home
+    assert "少于 5 件诉求，或为防止推算而隐藏" in pages["stats/index.md"]
+
+
+def test_with_caller_identity_the_methodology_counts_people(pages: dict[str, str]) -> None:
+    method = pages["stats/methodology.md"]
+    assert "背后的不同诉求人少于 5 名时，该数字不公布" in method
+    assert "按诉求件数计算" not in method and "没有记录的字段" not in method
+    assert "| 未记录 |" not in method

@@ -60,6 +60,8 @@ class SiteContext:
     """The day the incomplete latest month ends, e.g. 10月20日; empty when complete."""
     k: int
     """Minimum number of distinct complainants behind a published cell (data/metrics.yml)."""
+    disclosure_unit: str
+    """What k counts: 诉求人, or 件诉求 when the export records no caller identity."""
     metrics: MetricsConfig
     """The measures' definitions: weights, deadlines, k (data/metrics.yml)."""
     deadlines: Mapping[str, float]
@@ -85,6 +87,14 @@ class SiteContext:
     """The open-data token of a withheld cell."""
     csv_not_applicable: str
     """The open-data token of a figure that does not exist."""
+    has_unrecorded: bool
+    """True when some figure needs a field the export does not record (shown as 未记录)."""
+    unrecorded_mark: str
+    """The sign of such a figure (未记录)."""
+    unrecorded_note: str
+    """What that sign means."""
+    csv_unrecorded: str
+    """The open-data token of such a figure."""
 
 
 # --- rows shared by page contexts ----------------------------------------------------------
@@ -285,6 +295,12 @@ class MethodologyContext:
     """Where the weights come from (settings site.weights_source); may be empty."""
     taxonomy: tuple[ElementCategories, ...]
     """The elements and their categories."""
+    counts_requests: bool
+    """True when the export records no caller identity: k counts requests, not people."""
+    unrecorded_fields: tuple[str, ...]
+    """Contract fields the export does not record (the package's unrecordedFields)."""
+    unrecorded_measures: tuple[str, ...]
+    """The measures shown as 未记录 because they need such a field, e.g. 响应率."""
 
 
 @dataclass(frozen=True)

@@ -44,9 +44,14 @@ from generator.site.contexts import (
     template_vars,
 )
 from generator.site.format import (
+    CSV_HIDDEN,
+    CSV_NOT_APPLICABLE,
+    CSV_UNRECORDED,
     HIDDEN_MARK,
     NOT_APPLICABLE_MARK,
     NOT_APPLICABLE_NOTE,
+    UNRECORDED_MARK,
+    UNRECORDED_NOTE,
     change,
     day_zh,
     hidden_note,
@@ -55,13 +60,18 @@ from generator.site.format import (
     month_zh,
     num,
 )
-from generator.site.opendata import CSV_HIDDEN, CSV_NOT_APPLICABLE
 from generator.stats.aggregate import Aggregates
+from generator.stats.disclosure import REQUESTS
 from generator.stats.marks import HIDDEN
 from generator.stats.metrics import ALL, CITY, lookup
 from generator.text import shown
 
 C = TypeVar("C")
+
+MEASURE_TITLES = {"total": "诉求总量", "responded_rate": "响应率", "resolved_rate": "解决率",
+                  "satisfied_rate": "满意率", "composite_score": "综合成绩",
+                  "ontime_rate": "按时办结率"}
+"""How pages name the measures of stats.metrics, in the order pages list them."""
 
 
 @dataclass(frozen=True)
@@ -128,6 +138,7 @@ def make_headline(agg: Aggregates) -> Callable[[str], str]:
 
 def site_context(data: SiteData) -> SiteContext:
     agg, k, s = data.agg, data.metrics.min_complainants, data.settings
+    unit, unrecorded = agg.disclosure_unit, bool(agg.unrecorded_metrics)
     return SiteContext(
         site=s.site, org=s.organisation, hotline=s.hotline, settings=s,
         updated=data.updated.isoformat(),
@@ -136,12 +147,14 @@ def site_context(data: SiteData) -> SiteContext:
         latest_incomplete=agg.latest_incomplete,
         latest_note=incomplete_note(agg.latest_cutoff),
         latest_cutoff_zh=day_zh(agg.latest_cutoff) if agg.latest_cutoff else "",
-        k=k, metrics=data.metrics, deadlines=data.metrics.deadlines_hours,
+        k=k, disclosure_unit=unit, metrics=data.metrics, deadlines=data.metrics.deadlines_hours,
         limits=data.limits, cases=data.cases, headline=make_headline(agg),
-        hidden_mark=HIDDEN_MARK, hidden_note=hidden_note(k),
+        hidden_mark=HIDDEN_MARK, hidden_note=hidden_note(k, unit),
         not_applicable_mark=NOT_APPLICABLE_MARK, not_applicable_note=NOT_APPLICABLE_NOTE,
-        marks_legend=marks_legend(k), csv_hidden=CSV_HIDDEN,
-        csv_not_applicable=CSV_NOT_APPLICABLE,
+        marks_legend=marks_legend(k, unit, unrecorded), csv_hidden=CSV_HIDDEN,
+        csv_not_applicable=CSV_NOT_APPLICABLE, has_unrecorded=unrecorded,
+        unrecorded_mark=UNRECORDED_MARK, unrecorded_note=UNRECORDED_NOTE,
+        csv_unrecorded=CSV_UNRECORDED,
     )
 
 
@@ -208,9 +221,14 @@ def methodology(data: SiteData) -> Iterator[MethodologyContext]:
     taxonomy = tuple(
         ElementCategories(e, tuple(c.name for c in data.ref.categories if c.element == e))
         for e in data.ref.elements)
-    site = data.settings.site
-    yield MethodologyContext(deadline_rows=deadlines, deadlines_source=site.deadlines_source,
-                             weights_source=site.weights_source, taxonomy=taxonomy)
+    site, agg = data.settings.site, data.agg
+    yield MethodologyContext(
+        deadline_rows=deadlines, deadlines_source=site.deadlines_source,
+        weights_source=site.weights_source, taxonomy=taxonomy,
+        counts_requests=agg.disclosure_unit == REQUESTS,
+        unrecorded_fields=tuple(sorted(agg.unrecorded)),
+        unrecorded_measures=tuple(title for metric, title in MEASURE_TITLES.items()
+                                  if metric in agg.unrecorded_metrics))
 
 
 def open_data(data: SiteData) -> Iterator[OpenDataContext]:
