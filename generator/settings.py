@@ -102,7 +102,9 @@ class ReferenceSettings:
 @dataclass(frozen=True)
 class PrivacySettings:
     institutional_mail_domains: tuple[str, ...]
-    """Mail domains (suffixes) of institutions: their addresses are published, not personal."""
+    """Mail domains (suffixes) of institutions, whose role mailboxes (service@, info@…) are
+    published, not personal; an entry with an @ is one address accepted exactly
+    (generator.privacy.detectors.Institutional)."""
     institutional_phones: tuple[str, ...]
     """Hotline and office numbers that may appear on pages (digits only)."""
 

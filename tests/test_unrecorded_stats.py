@@ -123,6 +123,8 @@ def test_population_left_empty_gives_a_not_applicable_rate_per_10k() -> None:
     table = agg.by_district.set_index("district")
     assert table.loc["甲区", "per_10k"] == pytest.approx(6 / 10)  # 6 requests, 100 thousand
     assert table.loc["乙区", "per_10k"] is NOT_APPLICABLE
+    assert table.loc["乙区", "population_k"] is NOT_APPLICABLE  # "NA" in CSV, never hidden
+    assert table.loc["甲区", "population_k"] == 100
     assert table.loc["乙区", "count"] == 4
 
 

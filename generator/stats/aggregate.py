@@ -150,7 +150,9 @@ def _by_district(kpis: pd.DataFrame, ref: Reference, latest: str) -> pd.DataFram
     names = [d.name for d in ref.districts]
     table = _pivot(kpis[(kpis["period"] == ALL) & (kpis["scope"] != CITY)], "scope", names)
     table = table.rename(columns={"scope": "district"})
-    info = pd.DataFrame([(d.name, d.code, d.population_k) for d in ref.districts],
+    # An unknown population (left empty in districts.csv) is published as N/A, never hidden.
+    info = pd.DataFrame([(d.name, d.code, NOT_APPLICABLE if d.population_k is None
+                          else d.population_k) for d in ref.districts],
                         columns=["district", "district_code", "population_k"])
     table = info.merge(table, on="district", how="left")
     table["per_10k"] = pd.Series(
