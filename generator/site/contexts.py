@@ -236,6 +236,16 @@ class DeadlineRow:
 # --- one context per generated page type ---------------------------------------------------
 
 @dataclass(frozen=True)
+class GuideLink:
+    """A link to one guide page."""
+
+    category: str
+    """The category the guide is linked for (the link text)."""
+    guide: str
+    """The guide's docs-relative path, e.g. guides/noise.md."""
+
+
+@dataclass(frozen=True)
 class HomeContext:
     """The home page (index.md)."""
 
@@ -247,6 +257,8 @@ class HomeContext:
     """Requests in the month before the latest; None when the data hold one month only."""
     change: str
     """比上月增加 3.2% style phrase; empty when not comparable (incomplete month, zero)."""
+    example_guides: tuple[GuideLink, ...]
+    """Guides of the busiest categories that have a hand-written page (at most two)."""
 
 
 @dataclass(frozen=True)
@@ -317,6 +329,8 @@ class CaseIndexContext:
 
     by_element: tuple[CasesOf, ...]
     """Cases grouped by element, elements in the order of their newest case."""
+    stewards_page: str | None
+    """The hand-written page on stewards and 未诉先办, when the project has one."""
 
 
 @dataclass(frozen=True)

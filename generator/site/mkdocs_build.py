@@ -17,6 +17,10 @@ from generator.errors import BuildError, ConfigError
 from generator.settings import Settings
 from generator.text import shown
 
+THEME_DIR = Path(__file__).resolve().parent.parent / "templates" / "theme"
+"""The portal's theme overrides (footer, large-text toggle…), shipped with the package: a
+bureau's project folder has no generator/ of its own, so mkdocs.yml does not name them."""
+
 INJECTED_EXTRA = ("org", "hotline")
 """Keys of `config.extra` the build fills from the settings; mkdocs.yml must not set them."""
 
@@ -29,7 +33,7 @@ def load_mkdocs_config(mkdocs_yml: Path, docs: Path, site: Path, settings: Setti
     with _collecting("mkdocs.config") as collect:
         try:
             config = load_config(str(mkdocs_yml), docs_dir=str(docs), site_dir=str(site),
-                                 site_name=settings.site.name,
+                                 site_name=settings.site.name, theme=_theme(mkdocs_yml),
                                  site_description=settings.site.description, strict=True)
         except (ConfigurationError, Abort) as exc:
             reason = "；".join(m.rstrip(".") for m in dict.fromkeys(collect.messages)) or str(exc)
@@ -49,6 +53,27 @@ def load_mkdocs_config(mkdocs_yml: Path, docs: Path, site: Path, settings: Setti
     config["extra"]["hotline"] = {"number": settings.hotline.number,
                                   "name": settings.hotline.name}
     return config
+
+
+def _theme(mkdocs_yml: Path) -> dict[str, Any]:
+    """mkdocs.yml's theme section with the package's overrides as its custom_dir."""
+    import yaml
+    from mkdocs.exceptions import ConfigurationError
+    from mkdocs.utils.yaml import yaml_load
+
+    try:
+        with mkdocs_yml.open("rb") as fh:
+            raw = yaml_load(fh)
+    except (OSError, yaml.YAMLError, ConfigurationError) as exc:
+        raise BuildError(f"无法读取网站配置 {shown(mkdocs_yml)}（{exc}）。请对照 README 修正。") \
+            from exc
+    theme = raw.get("theme") if isinstance(raw, dict) else None
+    if isinstance(theme, str):
+        theme = {"name": theme}
+    if not isinstance(theme, dict):
+        raise BuildError(f"网站配置 {shown(mkdocs_yml)} 缺少 theme 部分"
+                         "（应为 name: material 及其设置）。请对照仓库中的 mkdocs.yml 修正。")
+    return {**theme, "custom_dir": str(THEME_DIR)}
 
 
 class _Collect(logging.Handler):

@@ -34,6 +34,7 @@ from generator.site.contexts import (
     ElementCategories,
     ElementRow,
     Figure,
+    GuideLink,
     HomeContext,
     Kpis,
     MethodologyContext,
@@ -62,7 +63,7 @@ from generator.site.format import (
 )
 from generator.stats.aggregate import Aggregates
 from generator.stats.disclosure import REQUESTS
-from generator.stats.marks import HIDDEN
+from generator.stats.marks import HIDDEN, Mark
 from generator.stats.metrics import ALL, CITY, lookup
 from generator.text import shown
 
@@ -85,6 +86,8 @@ class SiteData:
     cases: tuple[Case, ...]
     limits: Mapping[str, Any]
     updated: dt.date
+    hand_written: frozenset[str] = frozenset()
+    """Docs-relative paths of the project's hand-written pages (site_src/), for optional links."""
 
 
 @dataclass(frozen=True)
@@ -184,7 +187,23 @@ def home(data: SiteData) -> Iterator[HomeContext]:
                                if agg.previous_month else None)
     phrase = ("" if agg.latest_incomplete or previous is None
               else change(latest.total, previous))
-    yield HomeContext(totals=kpis(agg), latest=latest, previous_total=previous, change=phrase)
+    yield HomeContext(totals=kpis(agg), latest=latest, previous_total=previous, change=phrase,
+                      example_guides=_busiest_guides(data, 2))
+
+
+def _busiest_guides(data: SiteData, n: int) -> tuple[GuideLink, ...]:
+    """The guides of the n busiest categories (distinct pages), for the home page's examples."""
+    counts = {str(r["category"]): r["count"] for r in data.agg.by_category.to_dict("records")}
+
+    def volume(category: str) -> float:
+        value = counts.get(category)
+        return -1.0 if value is None or isinstance(value, Mark) else float(value)
+
+    links: dict[str, GuideLink] = {}
+    for c in sorted(data.ref.categories, key=lambda c: volume(c.name), reverse=True):
+        if c.guide in data.hand_written and c.guide not in links:
+            links[c.guide] = GuideLink(c.name, c.guide)
+    return tuple(links.values())[:n]
 
 
 def stats_overview(data: SiteData) -> Iterator[StatsOverviewContext]:
@@ -238,7 +257,8 @@ def open_data(data: SiteData) -> Iterator[OpenDataContext]:
 def case_index(data: SiteData) -> Iterator[CaseIndexContext]:
     elements = dict.fromkeys(c.element for c in data.cases)
     yield CaseIndexContext(by_element=tuple(
-        CasesOf(e, tuple(c for c in data.cases if c.element == e)) for e in elements))
+        CasesOf(e, tuple(c for c in data.cases if c.element == e)) for e in elements),
+        stewards_page="stewards.md" if "stewards.md" in data.hand_written else None)
 
 
 def case(data: SiteData) -> Iterator[CaseContext]:

@@ -56,8 +56,10 @@ def site_data(paths: ProjectPaths, agg: Aggregates, ref: Reference, metrics: Met
     settings = paths.settings
     label = _label(paths, settings.reference.folder)
     cases = load_cases(paths.cases, ref, city=settings.site.city, reference_label=label)
+    hand_written = frozenset(p.relative_to(paths.site_src).as_posix()
+                             for p in paths.site_src.rglob("*.md") if p.is_file())
     return SiteData(settings, agg, ref, metrics, tuple(cases), load_limits(paths.limits_file),
-                    updated)
+                    updated, hand_written)
 
 
 def _label(paths: ProjectPaths, folder: Path) -> str:
