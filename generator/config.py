@@ -152,31 +152,6 @@ class Problems:
         return "\n".join(f"  - {p}" for p in self.items) + note
 
 
-ORG_FIELDS = {
-    "name": "主办单位名称",
-    "address": "通信地址",
-    "postcode": "邮政编码",
-    "phone": "联系电话",
-    "email": "电子邮箱（须为单位公共邮箱）",
-    "hours": "办公时间",
-}
-"""Keys of mkdocs.yml `extra.org`: the 主办单位 and contact details shown on every page."""
-
-
-def org_settings(extra: dict[str, Any], source: Path) -> dict[str, str]:
-    """Check mkdocs.yml `extra.org`; every missing or empty key is reported at once."""
-    org = extra.get("org") or {}
-    if not isinstance(org, dict):
-        org = {}
-    missing = [f"{key}（{title}）" for key, title in ORG_FIELDS.items() if not org.get(key)]
-    if missing:
-        raise ConfigError(
-            f"网站配置 {source} 的 extra.org 缺少：{'、'.join(missing)}。"
-            "请在 mkdocs.yml 的 extra.org 下填写这些主办单位信息。"
-        )
-    return {key: str(org[key]) for key in ORG_FIELDS}
-
-
 def load_metrics(path: Path) -> MetricsConfig:
     """Read data/metrics.yml; collect every problem (key path, value, fix), then raise one
     ConfigError carrying them."""

@@ -168,10 +168,13 @@ class _Reader:
         value = section.get(key)
         if isinstance(value, int | float) and not isinstance(value, bool):
             value = str(value)  # a postcode or hotline number written without quotes
-        if not isinstance(value, str) or not value.strip():
+        if value is None or (isinstance(value, str) and not value.strip()):
+            self.problems.add("未填写：这一项必须有内容", _FIX, key=f"{name}.{key}",
+                              code="missing-key")
+            return ""
+        if not isinstance(value, str):
             self.problems.add(f"应为一段文字，现为{kind_of(value)}", _FIX, key=f"{name}.{key}",
-                              value=None if value is None else yaml_text(value),
-                              code="type-error")
+                              value=yaml_text(value), code="type-error")
             return ""
         return value.strip()
 

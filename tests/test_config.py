@@ -77,16 +77,3 @@ def test_weights_must_sum_to_one(tmp_path: Path) -> None:
 def test_missing_file_says_how_to_fix(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="找不到指标配置文件"):
         load_metrics(tmp_path / "metrics.yml")
-
-
-def test_org_settings_name_every_missing_key(tmp_path: Path) -> None:
-    from generator.config import org_settings
-
-    source = tmp_path / "mkdocs.yml"
-    with pytest.raises(ConfigError) as caught:
-        org_settings({"org": {"name": "某区生态环境局", "phone": "12345", "email": ""}}, source)
-    assert caught.value.message == (
-        f"网站配置 {source} 的 extra.org 缺少：address（通信地址）、postcode（邮政编码）、"
-        "email（电子邮箱（须为单位公共邮箱））、hours（办公时间）。"
-        "请在 mkdocs.yml 的 extra.org 下填写这些主办单位信息。"
-    )

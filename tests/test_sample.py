@@ -287,3 +287,24 @@ def test_cli_sample_command(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "400 条记录，2025-02 至 2025-03，随机种子 5" in result.output
     assert len(read(tmp_path / "p")) == 400
+
+
+def test_sample_for_another_city_validates(tmp_path: Path) -> None:
+    """A city whose reference lacks a population still gets a valid sample package."""
+    import shutil
+
+    from generator.dataset.validate import validate_package
+    from generator.paths import ProjectPaths
+
+    project = tmp_path / "city"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "city2", project)
+    paths = ProjectPaths(project)
+    assert any(d.population_k is None for d in load_reference(paths.reference).districts)
+    out = tmp_path / "pkg"
+    write_sample(out, end_month=dt.date(2026, 10, 1), months=3, records=500, seed=3,
+                 root=project)
+    report = validate_package(out, paths.reference, today=dt.date(2026, 11, 28),
+                              settings=paths.settings.data)
+    assert report.ok, report.issues[:3]
+    assert set(report.frame["district"].astype(str)) <= {
+        d.name for d in load_reference(paths.reference).districts}

@@ -76,3 +76,19 @@ def test_explicit_project_must_be_one(tmp_path: Path) -> None:
     assert info.value.message == (
         f"{tmp_path} 不是门户项目文件夹：其中应有 mkdocs.yml 和 data/settings.yml。"
         "请用 --project 指定项目文件夹（含 data/ 和 site_src/ 的那一层）。")
+
+
+def test_missing_organisation_keys_are_each_named(tmp_path: Path) -> None:
+    text = SETTINGS.read_text("utf-8").replace("  hours: 工作日 9:00–17:00\n", "")
+    text = text.replace("  postcode: \"100048\"\n", "  postcode: \"\"\n")
+    path = tmp_path / "settings.yml"
+    path.write_text(text, "utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_settings(path, ROOT)
+    assert info.value.message == "\n".join([
+        f"设置文件 {path} 有 2 处错误：",
+        "  - organisation.postcode：未填写：这一项必须有内容。"
+        "修正方法：请对照仓库中的 data/settings.yml 及其注释修改。",
+        "  - organisation.hours：未填写：这一项必须有内容。"
+        "修正方法：请对照仓库中的 data/settings.yml 及其注释修改。",
+    ])

@@ -59,10 +59,11 @@ def cell_expectations(lay: Layout, months: list[dt.date]) -> Floats:
     volume = model.BASE_MONTHLY * trend
     cal = np.array([m.month - 1 for m in months])
     exp = np.empty((n_months, len(lay.categories)))
+    even = 100 / len(lay.categories)  # another city's categories: equal shares
     for j, cat in enumerate(lay.categories):
         season = np.array(model.SEASONALITY.get(cat, (1.0,) * 12))
         season = season / season.mean()
-        exp[:, j] = volume * model.CATEGORY_SHARES[cat] / 100 * season[cal]
+        exp[:, j] = volume * model.CATEGORY_SHARES.get(cat, even) / 100 * season[cal]
     return exp
 
 
@@ -78,8 +79,14 @@ def cell_counts(rng: np.random.Generator, exp: Floats, records: int | None) -> I
 def districts_and_streets(
     rng: np.random.Generator, lay: Layout, ref: Reference, category: Ints
 ) -> tuple[Ints, Ints]:
-    """District by population (with category emphasis), then a street within it."""
-    pop = np.array([d.population_k for d in ref.districts], dtype=np.float64)
+    """District by population (with category emphasis), then a street within it.
+
+    A district without a known population weighs as much as the average one that has one
+    (all equal when none is known).
+    """
+    known = [d.population_k for d in ref.districts if d.population_k]
+    typical = float(np.mean(known)) if known else 1.0
+    pop = np.array([d.population_k or typical for d in ref.districts], dtype=np.float64)
     w = np.tile(pop, (len(lay.categories), 1))
     for j, cat in enumerate(lay.categories):
         if cat in model.DISTRICT_EMPHASIS:
