@@ -143,6 +143,9 @@ def test_rates_without_follow_up_columns_are_unrecorded_not_zero(
         len(ontime) / len(closed))
     home = site_text(project)["index.html"]
     assert re.search(r"响应率</td>\s*<td[^>]*>未记录</td>", home), home
+    assert "“未记录”表示未记录：数据来源没有记录计算该项所需的字段" in home  # the data note
+    overview = site_text(project)["stats/index.html"]
+    assert "“未记录”表示未记录：数据来源没有记录计算该项所需的字段" in overview
     descriptor = (project / "site" / "data" / "datapackage.json").read_text(encoding="utf-8")
     assert "unrecorded 表示未记录" in descriptor
     districts = read_csv(project, "by_district.csv")

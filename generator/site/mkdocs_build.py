@@ -102,6 +102,9 @@ def run_mkdocs(config: Any) -> None:
     from mkdocs.commands.build import build
     from mkdocs.exceptions import MkDocsException
 
+    # The search plugin's Chinese tokenizer (jieba) logs its start-up in English at DEBUG
+    # level; staff see one Chinese line per stage instead.
+    logging.getLogger("jieba").setLevel(logging.WARNING)
     with _collecting("mkdocs") as collect:
         try:
             config.plugins.on_startup(command="build", dirty=False)
