@@ -15,7 +15,7 @@ import yaml
 
 from generator.dataset.vocabulary import URGENCY_CLASSES
 from generator.errors import ConfigError
-from generator.problems import ProblemList, render_text
+from generator.problems import ProblemList, problem, render_text
 from generator.text import ESCAPED_NOTE, has_escapes, shown
 
 
@@ -70,26 +70,32 @@ def read_yaml_mapping(path: Path, label: str, missing_fix: str) -> dict[str, Any
     """A YAML file that must hold a mapping; Chinese ConfigError naming `label` otherwise.
 
     `label` names the file for staff (e.g. 指标配置文件); `missing_fix` says how to get it back.
-    Every YAML file the program reads goes through here.
+    Every YAML file the program reads goes through here. The error also carries the problem
+    as one structured Problem (whole file, no key), for callers that collect problems.
     """
+
+    def fail(what: str, fix: str, code: str) -> ConfigError:
+        return ConfigError(f"{label} {path} {what}。{fix}", [problem(path, what, fix, code=code)])
+
     try:
         text = path.read_text(encoding="utf-8-sig")
         raw: Any = yaml.load(text, Loader=_Loader)  # a SafeLoader subclass
     except FileNotFoundError as exc:
-        raise ConfigError(f"找不到{label} {path}。{missing_fix}") from exc
+        raise ConfigError(f"找不到{label} {path}。{missing_fix}", [problem(
+            path, "找不到该文件", missing_fix or "请确认文件存在", code="missing-file")]) from exc
     except UnicodeDecodeError as exc:
-        raise ConfigError(
-            f"{label} {path} 不是 UTF-8 编码（第 {exc.start + 1:,} 个字节无法解码）。"
-            "请用 UTF-8 编码另存该文件。") from exc
+        raise fail(f"不是 UTF-8 编码（第 {exc.start + 1:,} 个字节无法解码）",
+                   "请用 UTF-8 编码另存该文件。", "encoding") from exc
     except OSError as exc:
-        raise ConfigError(f"无法读取{label} {path}（{exc.strerror or exc}）。"
-                          "请检查路径和文件权限。") from exc
+        reason, fix = f"（{exc.strerror or exc}）", "请检查路径和文件权限。"
+        raise ConfigError(f"无法读取{label} {path}{reason}。{fix}", [problem(
+            path, f"无法读取{reason}", fix, code="unreadable")]) from exc
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{label} {path} 不是有效的 YAML（{_yaml_problem(exc)}）。"
-                          "请检查缩进、冒号和引号；日期请写成有效的 YYYY-MM-DD。") from exc
+        raise fail(f"不是有效的 YAML（{_yaml_problem(exc)}）",
+                   "请检查缩进、冒号和引号；日期请写成有效的 YYYY-MM-DD。", "yaml-error") from exc
     if not isinstance(raw, dict):
-        raise ConfigError(
-            f"{label} {path} 的顶层应为键值映射，实际是{kind_of(raw)}。请对照仓库中的示例修改。")
+        raise fail(f"的顶层应为键值映射，实际是{kind_of(raw)}", "请对照仓库中的示例修改。",
+                   "type-error")
     return raw
 
 

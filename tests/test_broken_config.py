@@ -122,8 +122,10 @@ def test_limits_wrong_shapes(project: Path) -> None:
     _edit(path, "    columns: [功能区类别, 适用区域, 昼间, 夜间]", "    columns: {a: 1}")
     _assert_build_refused(_build(project), (
         f"限值文件 {path} 有 2 处错误：\n"
-        "  - gb3096.zones.title 应为非空的文字，现为列表 [声环境功能区]。\n"
-        "  - gb3096.zones：columns 应为非空的文字列表。"))
+        "  - gb3096.zones.title：值 “[声环境功能区]” 应为非空的文字，现为列表。"
+        "修正方法：请写成一段文字。\n"
+        "  - gb3096.zones.columns：值 “{a: 1}” 应为非空的文字列表。"
+        "修正方法：请写成列标题的列表，例如 [功能区类别, 昼间, 夜间]。"))
 
 
 def test_case_impossible_date(project: Path) -> None:
@@ -139,8 +141,8 @@ def test_case_list_where_text_is_expected(project: Path) -> None:
     district = next(line for line in text.splitlines() if line.startswith("district:"))
     _edit(path, district, "district: [丰台区, 朝阳区]")
     _assert_build_refused(_build(project), (
-        f"案例文件 {path}：字段 district 的值 “[丰台区, 朝阳区]” 是列表，不是文字。"
-        "请写成一段文字。"))
+        f"案例文件 {path} 有 1 处错误：\n"
+        "  - district：值 “[丰台区, 朝阳区]” 是列表，不是文字。修正方法：请写成一段文字。"))
 
 
 # --- data/reference/taxonomy.yml -----------------------------------------------------------

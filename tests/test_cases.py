@@ -63,41 +63,45 @@ def _bad_folder(tmp_path: Path, change: dict[str, object], name: str = GOOD) -> 
     return folder
 
 
+PII_FIX = ("修正方法：案例不得包含个人信息或具体门牌地址，"
+           "请删除或改写为概括说明（例如 “某小区”“某餐饮企业”）。")
+
 BAD_CASES = [
     ({"district": "朝阳"},
-     "字段 district 的值 “朝阳” 不是北京市的区名。"
-     "请填写 data/reference/districts.csv 中的完整区名，例如 “东城区”。"),
+     "district：值 “朝阳” 不是北京市的区名。"
+     "修正方法：请填写 data/reference/districts.csv 中的完整区名，例如 “东城区”。"),
     ({"street": "城南街道"},
-     "字段 street 的值 “城南街道” 不是朝阳区的街道（乡镇）。"
-     "请填写 data/reference/streets.csv 中属于朝阳区的街道（乡镇）全称，例如 “建外街道”。"),
+     "street：值 “城南街道” 不是朝阳区的街道（乡镇）。"
+     "修正方法：请填写 data/reference/streets.csv 中属于朝阳区的街道（乡镇）全称，"
+     "例如 “建外街道”。"),
     ({"category": "油烟"},
-     "字段 category 的值 “油烟” 不是分类表中的诉求类别。"
-     "请填写 data/reference/taxonomy.yml 中的类别，例如 餐饮油烟、扬尘、异味恶臭、企业废气。"),
+     "category：值 “油烟” 不是分类表中的诉求类别。"
+     "修正方法：请填写 data/reference/taxonomy.yml 中的类别，"
+     "例如 餐饮油烟、扬尘、异味恶臭、企业废气。"),
     ({"element": "噪声"},
-     "字段 element 的值 “噪声” 与类别 餐饮油烟 不符。类别 餐饮油烟 属于要素 “大气”，请改正。"),
+     "element：值 “噪声” 与类别 餐饮油烟 不符。"
+     "修正方法：类别 餐饮油烟 属于要素 “大气”，请改正。"),
     ({"source": "12369"},
-     "字段 source 的值 “12369” 不是允许的来源。应为 市民诉求、主动治理、企业咨询 之一。"),
+     "source：值 “12369” 不是允许的来源。修正方法：应为 市民诉求、主动治理、企业咨询 之一。"),
     ({"result": "办结"},
-     "字段 result 的值 “办结” 不是允许的办理结果。应为 已解决、已化解、已指导、持续跟踪 之一。"),
+     "result：值 “办结” 不是允许的办理结果。"
+     "修正方法：应为 已解决、已化解、已指导、持续跟踪 之一。"),
     ({"date": "2024-13-01"},
-     "字段 date 的值 “2024-13-01” 不是有效的日期。请写成 YYYY-MM-DD，例如 2024-05-16。"),
+     "date：值 “2024-13-01” 不是有效的日期。修正方法：请写成 YYYY-MM-DD，例如 2024-05-16。"),
     ({"slug": "2024-05-other"},
-     "字段 slug 的值 “2024-05-other” 与文件名不一致。"
-     f"请把文件改名为 2024-05-other.yml，或把 slug 改为 {GOOD}。"),
+     "slug：值 “2024-05-other” 与文件名不一致。"
+     f"修正方法：请把文件改名为 2024-05-other.yml，或把 slug 改为 {GOOD}。"),
     ({"received": "反映人张先生称噪声很大。"},
-     "字段 received 含有疑似姓名的内容。案例不得包含个人信息或具体门牌地址，"
-     "请删除或改写为概括说明（例如 “某小区”“某餐饮企业”）。"),
+     f"received：含有疑似姓名的内容。{PII_FIX}"),
     ({"handled": "到朝阳路8号院3号楼核查。"},
-     "字段 handled 含有疑似门牌地址的内容。案例不得包含个人信息或具体门牌地址，"
-     "请删除或改写为概括说明（例如 “某小区”“某餐饮企业”）。"),
+     f"handled：含有疑似门牌地址的内容。{PII_FIX}"),
     ({"follow_up": "回访电话 138 1234 5678。"},
-     "字段 follow_up 含有疑似手机号码的内容。案例不得包含个人信息或具体门牌地址，"
-     "请删除或改写为概括说明（例如 “某小区”“某餐饮企业”）。"),
+     f"follow_up：含有疑似手机号码的内容。{PII_FIX}"),
     ({"tags": None},
-     "缺少字段 tags。请补上（字段说明见 data/cases/README.md）。"),
+     "tags：缺少这一字段。修正方法：请补上（字段说明见 data/cases/README.md）。"),
     ({"owner": "某人"},
-     "字段 owner 不是案例字段。请删除，或改为 slug、date、district、street、element、category、"
-     "title、source、received、handled、follow_up、result、tags 之一。"),
+     "owner：不是案例字段。修正方法：请删除，或改为 slug、date、district、street、element、"
+     "category、title、source、received、handled、follow_up、result、tags 之一。"),
 ]
 
 
@@ -108,7 +112,25 @@ def test_bad_case_file_gives_exact_message(
     folder = _bad_folder(tmp_path, change)
     with pytest.raises(DataError) as err:
         load_cases(folder, REF, city="北京市")
-    assert err.value.message == f"案例文件 {folder / (GOOD + '.yml')}：{message}"
+    assert err.value.message == (
+        f"案例文件 {folder / (GOOD + '.yml')} 有 1 处错误：\n  - {message}")
+    assert len(err.value.problems) == 1
+
+
+def test_case_problems_are_structured(tmp_path: Path) -> None:
+    folder = _bad_folder(tmp_path, {
+        "slug": "2024-05-other", "date": "2024-02-30", "district": "朝阳", "source": "12369",
+        "tags": "油烟", "handled": "到朝阳路8号院3号楼核查。"})
+    with pytest.raises(DataError) as err:
+        load_cases(folder, REF, city="北京市")
+    assert [p.key for p in err.value.problems] == [
+        "slug", "date", "district", "source", "tags", "handled"]
+    assert [p.code for p in err.value.problems] == [
+        "invalid", "invalid", "not-in-reference", "invalid", "type-error", "personal-data"]
+    path = str(folder / f"{GOOD}.yml")
+    assert all(p.file == path and p.fix for p in err.value.problems)
+    assert err.value.problems[-1].value is None, "personal data is never shown"
+    assert err.value.message.startswith(f"案例文件 {path} 有 6 处错误：\n  - slug：")
 
 
 def test_duplicate_slug_and_broken_yaml_are_reported(tmp_path: Path) -> None:
@@ -122,6 +144,9 @@ def test_duplicate_slug_and_broken_yaml_are_reported(tmp_path: Path) -> None:
         f"案例文件 {folder / 'broken.yml'} 不是有效的 YAML（第 2 行第 1 列："
         "expected ',' or ']', but got '<stream end>'）。"
         "请检查缩进、冒号和引号；日期请写成有效的 YYYY-MM-DD。")
+    [broken] = err.value.problems
+    assert (broken.file, broken.key, broken.code) == (str(folder / "broken.yml"), None,
+                                                      "yaml-error")
 
 
 def test_case_pages_have_the_three_sections() -> None:

@@ -209,10 +209,41 @@ def test_bad_limits_file_is_reported(tmp_path: Path) -> None:
         load_limits(bad)
     assert err.value.message == (
         f"限值文件 {bad} 有 2 处错误：\n"
-        "  - gb3096.zones：id 为 “gb3096.zone”，应与所在位置一致，改为 “gb3096.zones”。\n"
-        "  - gb22337.boundary 第 1 行：应有 3 个单元格（与 columns 对应），"
-        "实际为 [0 类, 50]。"
+        "  - gb3096.zones.id：值 “gb3096.zone” 应与所在位置一致。"
+        "修正方法：改为 “gb3096.zones”。\n"
+        "  - gb22337.boundary.rows[0]：值 “[0 类, 50]” 应有 3 个单元格（与 columns 对应）。"
+        "修正方法：请补齐或删去单元格，使这一行与 columns 一一对应。\n"
+        "[n] 表示列表的第 n 项，从 0 起数（rows[0] 是第一行）。"
     )
+
+
+def test_limits_problems_are_structured(tmp_path: Path) -> None:
+    data = raw_limits()
+    data["gb3096"]["zones"]["extra"] = 1
+    del data["gb22337"]["boundary"]["cite"]
+    data["noise_law"]["periods"]["rows"][0][1] = True
+    data["noise_law"]["periods"]["rows"][1] = "夜间"
+    data["noise_law"]["fines"]["confidence"] = "sure"
+    data["noise_law"]["fines"]["rows"][0][0] = "第 1|2 条"
+    data["broken"] = [1, 2]
+    bad = tmp_path / "limits.yml"
+    bad.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_limits(bad)
+    assert [p.key for p in err.value.problems] == [
+        "gb3096.zones.extra",
+        "gb22337.boundary.cite",
+        "noise_law.periods.rows[0][1]",
+        "noise_law.periods.rows[1]",
+        "noise_law.fines.confidence",
+        "noise_law.fines.rows[0][0]",
+        "broken",
+    ]
+    assert [p.code for p in err.value.problems] == [
+        "unknown-key", "missing-key", "invalid-cell", "row-length", "invalid", "invalid-cell",
+        "type-error"]
+    assert all(p.file == str(bad) and p.fix for p in err.value.problems)
+    assert err.value.problems[2].value == "true"
 
 
 # --- the built site (fixture `built_site` from tests/conftest.py) -------------------------

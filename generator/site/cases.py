@@ -16,8 +16,8 @@ from typing import Any
 from generator.config import kind_of, read_yaml_mapping, yaml_text
 from generator.errors import ConfigError, DataError
 from generator.privacy.scan import scan_text
+from generator.problems import Problem, ProblemList, render_text
 from generator.reference import Reference
-from generator.text import ESCAPED_NOTE, has_escapes, shown
 
 SOURCES = ("市民诉求", "主动治理", "企业咨询")
 RESULTS = ("已解决", "已化解", "已指导", "持续跟踪")
@@ -76,29 +76,36 @@ def find_pii(text: str) -> str | None:
 
 def load_cases(folder: Path, ref: Reference, *, city: str = "本市",
                reference_label: str = "data/reference") -> list[Case]:
-    """Read every *.yml in `folder`, newest first; every problem is reported in one DataError.
+    """Read every *.yml in `folder`, newest first.
 
-    `city` names the city in messages (settings site.city); `reference_label` is the
-    reference folder as messages show it.
+    Every problem of every file is collected as a Problem (file, key, value, fix) and all are
+    raised in one DataError carrying them, listed file by file. `city` names the city in
+    messages (settings site.city); `reference_label` is the reference folder as messages
+    show it.
     """
-    problems: list[str] = []
+    blocks: list[str] = []
+    problems: list[Problem] = []
     cases: list[Case] = []
     seen: dict[str, Path] = {}
     for path in sorted(folder.glob("*.yml")):
-        case, errors = _read_case(path, ref, _Where(city, reference_label))
-        problems.extend(errors)
-        if case is None:
+        found = ProblemList(path)
+        try:
+            case = _read_case(path, ref, _Where(city, reference_label), found)
+        except ConfigError as exc:  # unreadable file: its own message, one problem
+            blocks.append(exc.message)
+            problems.extend(exc.problems)
             continue
-        if case.slug in seen:
-            problems.append(
-                f"案例文件 {path}：字段 slug 的值 “{case.slug}” 与 {seen[case.slug]} 重复。"
-                "请为每个案例使用不同的 slug。"
-            )
-            continue
-        seen[case.slug] = path
-        cases.append(case)
+        if case is not None and case.slug in seen:
+            found.add(f"与 {seen[case.slug]} 重复", "请为每个案例使用不同的 slug", key="slug",
+                      value=case.slug, code="duplicate")
+        if found:
+            blocks.append(render_text(found, f"案例文件 {path} 有 {len(found)} 处错误："))
+            problems.extend(found)
+        elif case is not None:
+            seen[case.slug] = path
+            cases.append(case)
     if problems:
-        raise DataError("\n".join(problems))
+        raise DataError("\n".join(blocks), problems)
     return sorted(cases, key=lambda c: (c.date, c.slug), reverse=True)
 
 
@@ -108,26 +115,22 @@ class _Where:
     reference: str
 
 
-def _read_case(path: Path, ref: Reference, where: _Where) -> tuple[Case | None, list[str]]:
-    head = f"案例文件 {path}"
-    try:
-        raw = read_yaml_mapping(path, "案例文件", "")
-    except ConfigError as exc:
-        return None, [exc.message]
-    problems = [
-        f"{head}：缺少字段 {key}。请补上（字段说明见 data/cases/README.md）。"
-        for key in REQUIRED_KEYS
-        if key not in raw
-    ]
-    problems += [
-        f"{head}：字段 {key} 不是案例字段。请删除，或改为 {'、'.join(REQUIRED_KEYS)} 之一。"
-        for key in sorted(set(raw) - set(REQUIRED_KEYS), key=str)
-    ]
+def _read_case(path: Path, ref: Reference, where: _Where,
+               problems: ProblemList) -> Case | None:
+    """The case in `path`, or None when `problems` got something (ConfigError: unreadable)."""
+    raw = read_yaml_mapping(path, "案例文件", "")
+    for key in REQUIRED_KEYS:
+        if key not in raw:
+            problems.add("缺少这一字段", "请补上（字段说明见 data/cases/README.md）", key=key,
+                         code="missing-key")
+    for key in sorted(set(raw) - set(REQUIRED_KEYS), key=str):
+        problems.add("不是案例字段", f"请删除，或改为 {'、'.join(REQUIRED_KEYS)} 之一",
+                     key=str(key), code="unknown-key")
     if problems:
-        return None, problems
-    problems = _check_values(head, path, raw, ref, where)
+        return None
+    _check_values(path, raw, ref, where, problems)
     if problems:
-        return None, problems
+        return None
     category = ref.category_by_name()[raw["category"]]
     day = raw["date"] if isinstance(raw["date"], date) else date.fromisoformat(raw["date"])
     texts = {key: unwrap(str(raw[key])) for key in TEXT_KEYS}
@@ -135,89 +138,86 @@ def _read_case(path: Path, ref: Reference, where: _Where) -> tuple[Case | None, 
         slug=raw["slug"], date=day, district=raw["district"], street=raw["street"],
         element=raw["element"], category=raw["category"], source=raw["source"],
         result=raw["result"], tags=tuple(raw["tags"]), guide=category.guide, **texts,
-    ), []
+    )
 
 
-def _bad(head: str, key: str, value: Any, problem: str, fix: str) -> str:
-    text = yaml_text(value)
-    note = ESCAPED_NOTE if has_escapes(text) else ""
-    return f"{head}：字段 {key} 的值 “{shown(text)}” {problem}。{fix}{note}"
+def _bad(problems: ProblemList, key: str, value: Any, what: str, fix: str,
+         code: str = "invalid") -> None:
+    problems.add(what, fix, key=key, value=yaml_text(value), code=code)
 
 
-def _check_values(head: str, path: Path, raw: dict[str, Any], ref: Reference,
-                  where: _Where) -> list[str]:
-    problems = [
-        _bad(head, key, raw[key], f"是{kind_of(raw[key])}，不是文字", "请写成一段文字。")
-        for key in NAME_KEYS if not isinstance(raw[key], str)
-    ]
+def _check_values(path: Path, raw: dict[str, Any], ref: Reference, where: _Where,
+                  problems: ProblemList) -> None:
+    for key in NAME_KEYS:
+        if not isinstance(raw[key], str):
+            _bad(problems, key, raw[key], f"是{kind_of(raw[key])}，不是文字", "请写成一段文字",
+                 "type-error")
     if problems:
-        return problems
+        return
     slug = raw["slug"]
     if not isinstance(slug, str) or not SLUG_RE.match(slug):
-        problems.append(_bad(head, "slug", slug, "格式不对",
-                             "应为“年-月-小写拼音或英文词”，用连字符连接，"
-                             "例如 2024-05-chaoyang-shimao-tianjie。"))
+        _bad(problems, "slug", slug, "格式不对",
+             "应为“年-月-小写拼音或英文词”，用连字符连接，例如 2024-05-chaoyang-shimao-tianjie")
     elif slug != path.stem:
-        problems.append(_bad(head, "slug", slug, "与文件名不一致",
-                             f"请把文件改名为 {slug}.yml，或把 slug 改为 {path.stem}。"))
-    problems += _check_date(head, raw["date"])
+        _bad(problems, "slug", slug, "与文件名不一致",
+             f"请把文件改名为 {slug}.yml，或把 slug 改为 {path.stem}")
+    _check_date(problems, raw["date"])
     districts = ref.district_by_name()
     district, street = raw["district"], raw["street"]
     if district not in districts:
         example = f"，例如 “{ref.districts[0].name}”" if ref.districts else ""
-        problems.append(_bad(head, "district", district, f"不是{where.city}的区名",
-                             f"请填写 {where.reference}/districts.csv 中的完整区名{example}。"))
+        _bad(problems, "district", district, f"不是{where.city}的区名",
+             f"请填写 {where.reference}/districts.csv 中的完整区名{example}", "not-in-reference")
     elif not any(s.name == street and s.district == district for s in ref.streets):
         own = [s.name for s in ref.streets if s.district == district]
         example = f"，例如 “{own[0]}”" if own else ""
-        problems.append(_bad(head, "street", street, f"不是{district}的街道（乡镇）",
-                             f"请填写 {where.reference}/streets.csv 中属于{district}的"
-                             f"街道（乡镇）全称{example}。"))
+        _bad(problems, "street", street, f"不是{district}的街道（乡镇）",
+             f"请填写 {where.reference}/streets.csv 中属于{district}的街道（乡镇）全称{example}",
+             "not-in-reference")
     categories = ref.category_by_name()
     category = raw["category"]
     if category not in categories:
         examples = "、".join(list(categories)[:4])
-        problems.append(_bad(head, "category", category, "不是分类表中的诉求类别",
-                             f"请填写 {where.reference}/taxonomy.yml 中的类别，例如 {examples}。"))
+        _bad(problems, "category", category, "不是分类表中的诉求类别",
+             f"请填写 {where.reference}/taxonomy.yml 中的类别，例如 {examples}",
+             "not-in-reference")
     elif raw["element"] != (element := categories[category].element):
-        problems.append(_bad(head, "element", raw["element"], f"与类别 {category} 不符",
-                             f"类别 {category} 属于要素 “{element}”，请改正。"))
+        _bad(problems, "element", raw["element"], f"与类别 {category} 不符",
+             f"类别 {category} 属于要素 “{element}”，请改正")
     if raw["source"] not in SOURCES:
-        problems.append(_bad(head, "source", raw["source"], "不是允许的来源",
-                             f"应为 {'、'.join(SOURCES)} 之一。"))
+        _bad(problems, "source", raw["source"], "不是允许的来源",
+             f"应为 {'、'.join(SOURCES)} 之一")
     if raw["result"] not in RESULTS:
-        problems.append(_bad(head, "result", raw["result"], "不是允许的办理结果",
-                             f"应为 {'、'.join(RESULTS)} 之一。"))
+        _bad(problems, "result", raw["result"], "不是允许的办理结果",
+             f"应为 {'、'.join(RESULTS)} 之一")
     tags = raw["tags"]
     if not isinstance(tags, list) or not all(isinstance(t, str) and t.strip() for t in tags):
-        problems.append(_bad(head, "tags", tags, "不是文字列表",
-                             "请写成列表，例如 [油烟, 商业综合体]。"))
+        _bad(problems, "tags", tags, "不是文字列表", "请写成列表，例如 [油烟, 商业综合体]",
+             "type-error")
     for key in TEXT_KEYS:
         value = raw[key]
         if not isinstance(value, str) or not value.strip():
-            problems.append(_bad(head, key, value, "为空或不是文字", "请填写这一段的文字说明。"))
+            _bad(problems, key, value, "为空或不是文字", "请填写这一段的文字说明", "empty")
     for key in (*TEXT_KEYS, "tags"):
         text = " ".join(raw[key]) if key == "tags" and isinstance(tags, list) else str(raw[key])
         found = find_pii(text)
-        if found:
-            problems.append(
-                f"{head}：字段 {key} 含有疑似{found}的内容。案例不得包含个人信息或具体门牌地址，"
-                "请删除或改写为概括说明（例如 “某小区”“某餐饮企业”）。"
-            )
-    return problems
+        if found:  # the value is personal data: never shown
+            problems.add(f"含有疑似{found}的内容",
+                         "案例不得包含个人信息或具体门牌地址，请删除或改写为概括说明"
+                         "（例如 “某小区”“某餐饮企业”）", key=key, code="personal-data")
 
 
-def _check_date(head: str, value: Any) -> list[str]:
-    fix = "请写成 YYYY-MM-DD，例如 2024-05-16。"
+def _check_date(problems: ProblemList, value: Any) -> None:
+    fix = "请写成 YYYY-MM-DD，例如 2024-05-16"
     if isinstance(value, date):
-        return []
+        return
     if not isinstance(value, str) or not DATE_RE.match(value):
-        return [_bad(head, "date", value, "不是日期", fix)]
+        _bad(problems, "date", value, "不是日期", fix)
+        return
     try:
         date.fromisoformat(value)
     except ValueError:
-        return [_bad(head, "date", value, "不是有效的日期", fix)]
-    return []
+        _bad(problems, "date", value, "不是有效的日期", fix)
 
 
 def cases_matching(

@@ -10,8 +10,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from generator.config import Problems, kind_of, read_yaml_mapping
+from generator.config import kind_of, read_yaml_mapping, yaml_text
 from generator.errors import ConfigError
+from generator.problems import ProblemList, render_text
 
 CONFIDENCE = ("checked", "secondary", "unverified")
 REQUIRED_KEYS = ("id", "title", "cite", "publisher", "confidence", "columns", "rows")
@@ -21,76 +22,101 @@ Cell = int | float | str
 
 
 TEXT_KEYS = ("title", "cite", "publisher", "note", "unit")
+FORMAT_FIX = "请按文件开头的格式说明改写"
+INDEX_NOTE = "[n] 表示列表的第 n 项，从 0 起数（rows[0] 是第一行）。"
 
 
 def load_limits(path: Path) -> dict[str, dict[str, dict[str, Any]]]:
-    """Read and check data/limits.yml; every problem is collected and reported at once."""
+    """Read and check data/limits.yml; collect every problem (key path, value, fix), then
+    raise one ConfigError carrying them."""
     raw = read_yaml_mapping(path, "限值文件", "请从仓库恢复 data/limits.yml。")
-    problems = Problems()
+    problems = ProblemList(path)
     for source_key, tables in raw.items():
         if not isinstance(tables, dict):
-            problems.add(f"{source_key}：应为“表格名: 表格”的映射，现为{kind_of(tables)}。")
+            _shape(problems, str(source_key), tables, "“表格名: 表格”的映射", FORMAT_FIX)
             continue
         for table_key, table in tables.items():
             _check_table(f"{source_key}.{table_key}", table, problems)
     if problems:
+        note = f"\n{INDEX_NOTE}" if any("[" in (p.key or "") for p in problems) else ""
         raise ConfigError(
-            f"限值文件 {path} 有 {len(problems.items)} 处错误：\n{problems.listing()}")
+            render_text(problems, f"限值文件 {path} 有 {len(problems)} 处错误：") + note,
+            problems.items)
     return raw
 
 
-def _check_table(where: str, table: Any, problems: Problems) -> None:
+def _shape(problems: ProblemList, key: str, value: Any, expected: str, fix: str) -> None:
+    """`key` holds `value` but should hold `expected`."""
+    problems.add(f"应为{expected}，现为{kind_of(value)}", fix, key=key,
+                 value=None if value is None else yaml_text(value), code="type-error")
+
+
+def _check_table(where: str, table: Any, problems: ProblemList) -> None:
     if not isinstance(table, dict):
-        problems.add(f"{where}：应为包含 {', '.join(REQUIRED_KEYS)} 的映射，现为{kind_of(table)}。")
+        _shape(problems, where, table, f"包含 {', '.join(REQUIRED_KEYS)} 的映射", FORMAT_FIX)
         return
     missing = [key for key in REQUIRED_KEYS if key not in table]
     for key in missing:
-        problems.add(f"{where}：缺少字段 {key}。请按文件开头的格式说明补上。")
-    for key in sorted(set(table) - set(REQUIRED_KEYS) - set(OPTIONAL_KEYS), key=str):
-        problems.add(f"{where}：未知字段 {key}。允许的字段见文件开头的格式说明。")
-    if missing or set(table) - set(REQUIRED_KEYS) - set(OPTIONAL_KEYS):
+        problems.add("缺少这一字段", "请按文件开头的格式说明补上", key=f"{where}.{key}",
+                     code="missing-key")
+    unknown = sorted(set(table) - set(REQUIRED_KEYS) - set(OPTIONAL_KEYS), key=str)
+    for key in unknown:
+        problems.add("是未知字段",
+                     f"请删除，或改为 {'、'.join(REQUIRED_KEYS + OPTIONAL_KEYS)} 之一"
+                     "（见文件开头的格式说明）", key=f"{where}.{key}", code="unknown-key")
+    if missing or unknown:
         return
     if table["id"] != where:
-        problems.add(f"{where}：id 为 {problems.value(table['id'])}，应与所在位置一致，"
-                     f"改为 “{where}”。")
+        problems.add("应与所在位置一致", f"改为 “{where}”", key=f"{where}.id",
+                     value=yaml_text(table["id"]), code="invalid")
     if not isinstance(table["confidence"], str) or table["confidence"] not in CONFIDENCE:
-        problems.add(f"{where}：confidence 为 {problems.value(table['confidence'])}，"
-                     f"应为 {' / '.join(CONFIDENCE)} 之一。")
+        problems.add(f"应为 {' / '.join(CONFIDENCE)} 之一",
+                     "请改为其中之一（含义见文件开头的格式说明）", key=f"{where}.confidence",
+                     value=yaml_text(table["confidence"]), code="invalid")
     for key in TEXT_KEYS:
-        if key in table and (not isinstance(table[key], str) or not table[key].strip()):
-            problems.shape(f"{where}.{key}", table[key], "非空的文字")
+        value = table.get(key)
+        if key not in table or (isinstance(value, str) and value.strip()):
+            continue
+        if isinstance(value, str):
+            problems.add("为空，应为非空的文字", "请填写这一项的文字", key=f"{where}.{key}",
+                         code="empty")
+        else:
+            _shape(problems, f"{where}.{key}", value, "非空的文字", "请写成一段文字")
     columns = table["columns"]
     if not isinstance(columns, list) or not columns or not all(isinstance(c, str) for c in columns):
-        problems.add(f"{where}：columns 应为非空的文字列表。")
+        problems.add("应为非空的文字列表", "请写成列标题的列表，例如 [功能区类别, 昼间, 夜间]",
+                     key=f"{where}.columns", value=yaml_text(columns), code="type-error")
         return
     rows = table["rows"]
     if not isinstance(rows, list) or not rows:
-        problems.add(f"{where}：rows 应为非空列表。")
+        problems.add("应为非空列表", "每行写成列表中的一项，每列一个单元格，例如 [0 类, 50, 40]",
+                     key=f"{where}.rows", value=yaml_text(rows), code="type-error")
         return
-    for i, row in enumerate(rows, start=1):
+    for i, row in enumerate(rows):
         if not isinstance(row, list) or len(row) != len(columns):
-            problems.add(
-                f"{where} 第 {i} 行：应有 {len(columns)} 个单元格（与 columns 对应），"
-                f"实际为 {problems.value(row)}。"
-            )
+            problems.add(f"应有 {len(columns)} 个单元格（与 columns 对应）",
+                         "请补齐或删去单元格，使这一行与 columns 一一对应",
+                         key=f"{where}.rows[{i}]", value=yaml_text(row), code="row-length")
             continue
-        for cell in row:
-            problem = _check_cell(cell)
-            if problem:
-                problems.add(f"{where} 第 {i} 行：单元格 {problems.value(cell)} {problem}")
+        for j, cell in enumerate(row):
+            found = _check_cell(cell)
+            if found:
+                problems.add(found[0], found[1], key=f"{where}.rows[{i}][{j}]",
+                             value=yaml_text(cell), code="invalid-cell")
 
 
-def _check_cell(cell: Any) -> str | None:
+def _check_cell(cell: Any) -> tuple[str, str] | None:
+    """(what is wrong, how to fix it) for a bad cell, None for a good one."""
     if isinstance(cell, bool) or cell is None:
-        return "不是数字也不是文字；空单元格请写 “—”，是/否请写成文字。"
+        return "不是数字也不是文字", "空单元格请写 “—”，是/否请写成文字"
     if isinstance(cell, int | float):
         return None
     if not isinstance(cell, str):
-        return "应为数字或文字。"
+        return "应为数字或文字", "请改写成一个数字或一段文字"
     if "|" in cell or "\n" in cell:
-        return "含有 “|” 或换行，会破坏表格；请改写。"
+        return "含有 “|” 或换行，会破坏表格", "请去掉 “|” 和换行，改写这一单元格"
     if not cell.strip():
-        return "为空；空单元格请写 “—”。"
+        return "为空", "空单元格请写 “—”"
     return None
 
 
