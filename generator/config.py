@@ -16,7 +16,7 @@ import yaml
 from generator.dataset.vocabulary import URGENCY_CLASSES
 from generator.errors import ConfigError
 from generator.problems import ProblemList, problem, render_text
-from generator.text import ESCAPED_NOTE, has_escapes, shown
+from generator.text import shown
 
 
 @dataclass(frozen=True)
@@ -127,35 +127,6 @@ def yaml_text(value: Any) -> str:
     except yaml.YAMLError:
         return str(value)
     return text.strip().removesuffix("...").strip()
-
-
-class Problems:
-    """Problems found in one file, reported together; tracks whether a value was escaped."""
-
-    def __init__(self) -> None:
-        self.items: list[str] = []
-        self.escaped = False
-
-    def __bool__(self) -> bool:
-        return bool(self.items)
-
-    def add(self, text: str) -> None:
-        self.items.append(text)
-
-    def value(self, value: Any) -> str:
-        """`value` for a message: text in “ ” quotes, escaped and cut; others as YAML shows them."""
-        text = yaml_text(value)
-        self.escaped |= has_escapes(text)
-        return f"“{shown(text)}”" if isinstance(value, str) else shown(text)
-
-    def shape(self, where: str, value: Any, expected: str) -> None:
-        """`where` holds `value` but should hold `expected` (e.g. 映射, 列表, 0 到 1 之间的数)."""
-        now = kind_of(value) if value is None else f"{kind_of(value)} {self.value(value)}"
-        self.add(f"{where} 应为{expected}，现为{now}。")
-
-    def listing(self) -> str:
-        note = f"\n{ESCAPED_NOTE}" if self.escaped else ""
-        return "\n".join(f"  - {p}" for p in self.items) + note
 
 
 def load_metrics(path: Path) -> MetricsConfig:

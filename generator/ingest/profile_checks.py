@@ -11,13 +11,13 @@ from typing import Any
 
 import pandas as pd
 
-from generator.config import Problems, kind_of
+from generator.config import kind_of, yaml_text
 from generator.dataset.schema import Field
 from generator.errors import ConfigError
 from generator.ingest.profile_model import COLUMN_KEYS, ColumnSpec, allowed_values
 from generator.problems import ProblemList
 from generator.reference import Reference
-from generator.text import ESCAPED_NOTE
+from generator.text import ESCAPED_NOTE, has_escapes, shown
 
 
 class Collector:
@@ -27,7 +27,7 @@ class Collector:
         self.path = path
         self.errors: list[str] = []
         self.problems = ProblemList(path)
-        self._values = Problems()
+        self.escaped = False
 
     def add(self, key: str, problem: str, fix: str, *, value: Any = None,
             code: str = "invalid") -> None:
@@ -36,8 +36,10 @@ class Collector:
                           value=None if value is None else str(value))
 
     def v(self, value: Any) -> str:
-        """A value from the profile, fit for a message (quoted, escaped, cut)."""
-        return self._values.value(value)
+        """A value from the profile, fit for a message (text quoted; escaped and cut)."""
+        text = yaml_text(value)
+        self.escaped |= has_escapes(text)
+        return f"“{shown(text)}”" if isinstance(value, str) else shown(text)
 
     def now(self, value: Any) -> str:
         """"现为列表 [1]": what the profile holds instead."""
@@ -47,7 +49,7 @@ class Collector:
         """One ConfigError listing every problem (text) and carrying them (structured)."""
         if not self.errors:
             return
-        note = f"\n{ESCAPED_NOTE}" if self._values.escaped else ""
+        note = f"\n{ESCAPED_NOTE}" if self.escaped else ""
         raise ConfigError("导入映射档案有误：\n" + "\n".join(f"  - {e}" for e in self.errors)
                           + note, self.problems.items)
 
