@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import math
 import re
 import shutil
 from collections import defaultdict
@@ -116,6 +117,15 @@ def recompute(package: Path) -> dict[tuple[str, str], Cell]:
     return cells
 
 
+def wilson(num: float, den: float, z: float = 1.959963984540054) -> tuple[float, float]:
+    """Wilson score interval, written out independently of generator.stats.metrics."""
+    p = num / den
+    centre = p + z * z / (2 * den)
+    spread = z * math.sqrt(p * (1 - p) / den + z * z / (4 * den * den))
+    scale = 1 + z * z / den
+    return max(0.0, (centre - spread) / scale), min(1.0, (centre + spread) / scale)
+
+
 def published(site: Path) -> dict[tuple[str, str, str], dict[str, str]]:
     with (site / "data" / "kpis.csv").open(encoding="utf-8", newline="") as fh:
         return {(r["period"], r["scope"], r["metric"]): r for r in csv.DictReader(fh)}
@@ -136,7 +146,7 @@ def test_kpis_match_independent_recomputation(any_built: Built) -> None:
             "satisfied_rate": (c.satisfied, c.valid),
         }
         row = kpis[(period, scope, "total")]
-        assert row["denominator"] == NA
+        assert row["denominator"] == row["n"] == row["ci_low"] == row["ci_high"] == NA
         if 0 < len(c.people) < K:
             assert row["value"] == row["numerator"] == HIDDEN, (period, scope)
         elif row["value"] != HIDDEN:
@@ -146,15 +156,25 @@ def test_kpis_match_independent_recomputation(any_built: Built) -> None:
             row = kpis[(period, scope, metric)]
             if 0 < len(c.valid_people) < K:
                 assert row["value"] == row["numerator"] == row["denominator"] == HIDDEN
+                assert row["n"] == row["ci_low"] == row["ci_high"] == HIDDEN
             elif den == 0:
                 assert row["value"] == NA and float(row["denominator"]) == 0, (period, scope)
+                assert row["n"] == "0" and row["ci_low"] == row["ci_high"] == NA
             elif row["value"] != HIDDEN:
                 assert float(row["value"]) == pytest.approx(num / den, abs=1e-9)
                 assert float(row["denominator"]) == den
+                assert int(row["n"]) == den
+                low, high = wilson(num, den)
+                assert float(row["ci_low"]) == pytest.approx(low, abs=1e-9)
+                assert float(row["ci_high"]) == pytest.approx(high, abs=1e-9)
                 checked += 1
+            else:
+                assert row["n"] == row["ci_low"] == row["ci_high"] == HIDDEN
         row = kpis[(period, scope, "ontime_rate")]
         if row["value"] not in (HIDDEN, NA):
             assert float(row["value"]) == pytest.approx(c.ontime / c.closed, abs=1e-9)
+            assert int(row["n"]) == c.closed
+            assert float(row["ci_low"]) == pytest.approx(wilson(c.ontime, c.closed)[0], abs=1e-9)
         elif row["value"] == NA:
             assert c.closed == 0
         w = METRICS["composite_weights"]
@@ -163,6 +183,11 @@ def test_kpis_match_independent_recomputation(any_built: Built) -> None:
         if comp["value"] not in (HIDDEN, NA):
             expected_score = 100 * sum(w[m] * rates[m][0] / rates[m][1] for m in rates)
             assert float(comp["value"]) == pytest.approx(expected_score, abs=1e-6)
+            low = 100 * sum(w[m] * wilson(*rates[m])[0] for m in rates)
+            high = 100 * sum(w[m] * wilson(*rates[m])[1] for m in rates)
+            assert float(comp["ci_low"]) == pytest.approx(low, abs=1e-6)
+            assert float(comp["ci_high"]) == pytest.approx(high, abs=1e-6)
+            assert int(comp["n"]) == c.valid
         elif comp["value"] == NA:
             assert c.valid == 0
     assert checked > 500  # the small sample leaves almost every cell published

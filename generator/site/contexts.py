@@ -222,6 +222,16 @@ class ElementCategories:
 
 
 @dataclass(frozen=True)
+class IntervalMethod:
+    """How the 95 % interval of one measure in kpis.csv is computed (stats.metrics)."""
+
+    measure: str
+    """The measure as pages name it, e.g. 响应率."""
+    method: str
+    """The method, in page text, e.g. Wilson 区间."""
+
+
+@dataclass(frozen=True)
 class DeadlineRow:
     """One urgency class and the time allowed to close it."""
 
@@ -313,6 +323,8 @@ class MethodologyContext:
     """Contract fields the export does not record (the package's unrecordedFields)."""
     unrecorded_measures: tuple[str, ...]
     """The measures shown as 未记录 because they need such a field, e.g. 响应率."""
+    interval_methods: tuple[IntervalMethod, ...]
+    """The 95 % interval method of each rate and of the composite score, in page order."""
 
 
 @dataclass(frozen=True)

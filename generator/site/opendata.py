@@ -32,6 +32,12 @@ RATE_FIELDS: list[Field] = [
     ("ontime_rate", N, "按时办结率", "在时限内办结 / 已办结，取值 0–1"),
 ]
 
+CI_METHODS = ("响应率、解决率和按时办结率用 Wilson 区间（z = 1.96）；满意率为近似区间：把加权比例"
+              "（满意 + 权重 × 基本满意）/ 有效回访当作普通比例套用 Wilson 公式；综合成绩为保守"
+              "范围：三率区间下限（上限）按权重加权求和 × 100；总量和分母为 0 的比率为 "
+              + CSV_NOT_APPLICABLE)
+"""How the kpis intervals are computed (stats.metrics), named in the CSV descriptions."""
+
 
 def marks_note(k: int, agg: Aggregates) -> str:
     """How the tokens read (generator.site.format); part of every description that may hold
@@ -63,6 +69,10 @@ def _resources(k: int, agg: Aggregates, population_source: str
             ("value", N, "数值", "总量为件数，比率为 0–1 的小数；" + note),
             ("numerator", N, "分子", "比率的分子（满意率分子含基本满意权重）；" + note),
             ("denominator", N, "分母", "比率的分母（有效回访件数或已办结件数）；" + note),
+            ("n", INT, "分母件数", "比率背后的件数：三率和综合成绩为有效回访件数，按时办结率为"
+                                 "已办结件数；总量为 " + CSV_NOT_APPLICABLE + "；" + note),
+            ("ci_low", N, "95% 置信区间下限", CI_METHODS + "；" + note),
+            ("ci_high", N, "95% 置信区间上限", CI_METHODS + "；" + note),
         ]),
         "counts_by_month": ("按月分类统计",
                             "受理月份 × 区 × 要素 × 类别的诉求件数，每个组合都列出。"

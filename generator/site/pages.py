@@ -36,6 +36,7 @@ from generator.site.contexts import (
     Figure,
     GuideLink,
     HomeContext,
+    IntervalMethod,
     Kpis,
     MethodologyContext,
     MonthRow,
@@ -73,6 +74,18 @@ MEASURE_TITLES = {"total": "诉求总量", "responded_rate": "响应率", "resol
                   "satisfied_rate": "满意率", "composite_score": "综合成绩",
                   "ontime_rate": "按时办结率"}
 """How pages name the measures of stats.metrics, in the order pages list them."""
+WILSON = "Wilson 区间（z = 1.96）"
+INTERVAL_METHODS = {
+    "responded_rate": WILSON,
+    "resolved_rate": WILSON,
+    "satisfied_rate": ("近似区间：把加权比例（满意 + 权重 × 基本满意）÷ 有效回访当作普通比例，"
+                       "按有效回访件数套用 Wilson 公式；基本满意按小于 1 的权重计分，"
+                       "因此区间略偏宽"),
+    "composite_score": ("保守范围：三率区间下限按权重加权求和 × 100 为下限，上限同理；"
+                        "不是严格的统计区间，通常比真实区间宽"),
+    "ontime_rate": WILSON,
+}
+"""The 95 % interval method of each rate (stats.metrics), as the methodology page names it."""
 
 
 @dataclass(frozen=True)
@@ -247,7 +260,10 @@ def methodology(data: SiteData) -> Iterator[MethodologyContext]:
         counts_requests=agg.disclosure_unit == REQUESTS,
         unrecorded_fields=tuple(sorted(agg.unrecorded)),
         unrecorded_measures=tuple(title for metric, title in MEASURE_TITLES.items()
-                                  if metric in agg.unrecorded_metrics))
+                                  if metric in agg.unrecorded_metrics),
+        interval_methods=tuple(IntervalMethod(title, INTERVAL_METHODS[metric])
+                               for metric, title in MEASURE_TITLES.items()
+                               if metric in INTERVAL_METHODS))
 
 
 def open_data(data: SiteData) -> Iterator[OpenDataContext]:

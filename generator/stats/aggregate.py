@@ -32,7 +32,8 @@ class Aggregates:
     """Published tables. Every table shown on the site is one of these (and a CSV)."""
 
     kpis: pd.DataFrame
-    """period, scope, metric, value, numerator, denominator (see stats.metrics)."""
+    """period, scope, metric, value, numerator, denominator, n, ci_low, ci_high (see
+    stats.metrics)."""
     counts_by_month: pd.DataFrame
     """month, district, element, category, count."""
     by_element: pd.DataFrame

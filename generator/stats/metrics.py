@@ -10,6 +10,21 @@ Definitions (data/metrics.yml; shown on the methodology page):
 Periods are months of receipt ('YYYY-MM') and 'all'; scopes are 全市 and each district.
 A measure needing a field the export does not record (FIELDS_NEEDED) is UNRECORDED in every
 cell, never 0.
+
+Every rate row also carries n and a 95 % interval (ci_low, ci_high), issue 9:
+- n: the denominator count — 有效回访 for the three rates and the composite score, closed
+  requests for ontime_rate. Totals have n = NOT_APPLICABLE and no interval.
+- responded_rate, resolved_rate, ontime_rate: Wilson score interval, z = 1.959963984540054.
+- satisfied_rate: an approximation — the same Wilson formula applied to the weighted
+  proportion (满意 + w·基本满意) / n with n follow-ups, as if it were a plain proportion.
+  Per-request scores are 1 / w / 0 with w < 1, so their variance is at most that of a 0/1
+  outcome with the same mean; the interval is therefore slightly conservative.
+- composite_score: a conservative bound, not a statistical interval: the weighted sum of the
+  three rates' lower bounds (resp. upper bounds) × 100, ignoring that the rates are correlated.
+The interval of a rate over zero cases is NOT_APPLICABLE. n and the bounds follow the value's
+mark: an UNRECORDED measure has them UNRECORDED, and a HIDDEN rate hides its n and interval too
+(n would reveal the hidden denominator). A rate is published only when at least k distinct
+complainants stand behind it (stats.disclosure), so every published interval rests on them.
 """
 
 from __future__ import annotations
@@ -31,6 +46,8 @@ RATE_PARTS = {
     "satisfied_rate": "satisfied_score",
 }
 SUMMED = ("record", "valid", "contacted_ok", "resolved_ok", "satisfied_score", "closed", "ontime")
+Z95 = 1.959963984540054
+"""The two-sided 95 % normal quantile used by every interval."""
 CITY = "全市"
 ALL = "all"
 _FOLLOW_UP = frozenset({"revisit_valid"})
@@ -48,6 +65,16 @@ FIELDS_NEEDED: dict[str, frozenset[str]] = {
 def unrecorded_metrics(unrecorded: Collection[str]) -> frozenset[str]:
     """The measures that need a field in `unrecorded` (published as UNRECORDED)."""
     return frozenset(m for m, needed in FIELDS_NEEDED.items() if needed & set(unrecorded))
+
+
+def wilson(num: pd.Series, den: pd.Series, z: float = Z95) -> tuple[pd.Series, pd.Series]:
+    """Wilson score interval of num / den, clipped to [0, 1]; NaN where den is 0 or NaN."""
+    n = den.where(den > 0)
+    p = num / n
+    z2n = z * z / n
+    centre = (p + z2n / 2) / (1 + z2n)
+    half = z / (1 + z2n) * np.sqrt(p * (1 - p) / n + z2n / (4 * n))
+    return (centre - half).clip(0.0, 1.0), (centre + half).clip(0.0, 1.0)
 
 
 def group_sums(prep: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
@@ -69,7 +96,8 @@ def group_sums(prep: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
 def kpi_table(prep: pd.DataFrame, metrics: MetricsConfig, months: Sequence[str],
               districts: Sequence[str], unrecorded: Collection[str] = frozenset()
               ) -> pd.DataFrame:
-    """kpis.csv in long form: period, scope, metric, value, numerator, denominator.
+    """kpis.csv in long form: period, scope, metric, value, numerator, denominator, n, ci_low,
+    ci_high (n and the 95 % interval as in the module docstring).
 
     Every calendar month and every district of the reference has its rows (0 records when
     nothing was received). Cells hold numbers or marks (stats.marks); the measures needing a
@@ -93,24 +121,32 @@ def kpi_table(prep: pd.DataFrame, metrics: MetricsConfig, months: Sequence[str],
                                 [["period"], ["scope"]])
     rows = []
     rates = {}
+    bounds = {}
     den = wide["valid"].astype(float)
     for metric, part in RATE_PARTS.items():
         num = wide[part].astype(float)
         rates[metric] = num / den.where(den > 0)  # NaN: no valid follow-up, not applicable
+        bounds[metric] = wilson(num, den)
         rows.append(_long(wide, metric, rates[metric], num, den, hide_rates,
-                          unrecorded=metric in missing))
+                          ci=bounds[metric], unrecorded=metric in missing))
     composite = pd.Series(0.0, index=wide.index)
+    low = pd.Series(0.0, index=wide.index)
+    high = pd.Series(0.0, index=wide.index)
     for metric, weight in metrics.composite_weights.items():
         composite = composite + rates[metric] * weight * 100
+        low = low + bounds[metric][0] * weight * 100  # conservative: Σ w·lower, Σ w·upper
+        high = high + bounds[metric][1] * weight * 100
     nan = pd.Series(np.nan, index=wide.index)
     rows.append(_long(wide, "composite_score", composite, nan, nan, hide_rates,
-                      parts=(False, False), unrecorded="composite_score" in missing))
+                      parts=(False, False), n=den, ci=(low, high),
+                      unrecorded="composite_score" in missing))
     total = wide["record"].astype(float)
     rows.append(_long(wide, "total", total, total, nan, hide_total, parts=(True, False)))
     closed = wide["closed"].astype(float)
-    ontime = wide["ontime"] / closed.where(closed > 0)
-    rows.append(_long(wide, "ontime_rate", ontime, wide["ontime"].astype(float), closed,
-                      hide_ontime, unrecorded="ontime_rate" in missing))
+    ontime_num = wide["ontime"].astype(float)
+    ontime = ontime_num / closed.where(closed > 0)
+    rows.append(_long(wide, "ontime_rate", ontime, ontime_num, closed, hide_ontime,
+                      ci=wilson(ontime_num, closed), unrecorded="ontime_rate" in missing))
     table = pd.concat(rows, ignore_index=True)
     return _order(table)
 
@@ -128,11 +164,18 @@ def _complete(wide: pd.DataFrame, months: Sequence[str], districts: Sequence[str
 
 def _long(wide: pd.DataFrame, metric: str, value: pd.Series, num: pd.Series,
           den: pd.Series, hidden: np.ndarray, *, parts: tuple[bool, bool] = (True, True),
+          n: pd.Series | None = None, ci: tuple[pd.Series, pd.Series] | None = None,
           unrecorded: bool = False) -> pd.DataFrame:
-    """Rows of one metric; hidden cells hide their numerator and denominator too. `parts`
-    says whether the metric has a numerator and a denominator (else both are N/A);
-    `unrecorded` marks every cell of a metric whose inputs the export lacks."""
+    """Rows of one metric; hidden cells hide their numerator, denominator, n and interval too.
+    `parts` says whether the metric has a numerator and a denominator (else both are N/A);
+    n is the denominator count (default: the denominator when there is one, else N/A) and
+    `ci` the 95 % bounds (None: N/A); `unrecorded` marks every cell of a metric whose inputs
+    the export lacks."""
     has_num, has_den = parts
+    count = n if n is not None else (den if has_den else None)
+    has_n, has_ci = count is not None, ci is not None
+    nan = pd.Series(np.nan, index=wide.index)
+    low, high = ci if ci is not None else (nan, nan)
     return pd.DataFrame({
         "period": wide["period"].to_numpy(), "scope": wide["scope"].to_numpy(), "metric": metric,
         "value": published(value, hidden, unrecorded=unrecorded).to_numpy(),
@@ -140,6 +183,11 @@ def _long(wide: pd.DataFrame, metric: str, value: pd.Series, num: pd.Series,
                                unrecorded=unrecorded and has_num).to_numpy(),
         "denominator": published(den, hidden & has_den,
                                  unrecorded=unrecorded and has_den).to_numpy(),
+        "n": published(count if count is not None else nan, hidden & has_n, integer=True,
+                       unrecorded=unrecorded and has_n).to_numpy(),
+        "ci_low": published(low, hidden & has_ci, unrecorded=unrecorded and has_ci).to_numpy(),
+        "ci_high": published(high, hidden & has_ci,
+                             unrecorded=unrecorded and has_ci).to_numpy(),
     })
 
 
