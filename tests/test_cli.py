@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import http.server
 import re
 import shutil
 import threading
@@ -13,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import main
-from generator.site.preview import handler_for
+from generator.site.preview import PreviewServer, handler_for
 from tests.conftest import ROOT, Built
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -54,7 +53,7 @@ def test_commands_outside_a_project_say_where_to_run(
 
 
 def test_preview_server_serves_the_built_site(built: Built) -> None:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler_for(built.site))
+    server = PreviewServer(("127.0.0.1", 0), handler_for(built.site))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
