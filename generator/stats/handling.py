@@ -1,0 +1,183 @@
+"""Handling times per urgency class: response and closing times (median, p90) and on-time rate.
+
+Definitions (issue 9 part 4; shown on the methodology page):
+- response time = contacted_at − received_at, over every request of the cell with a contact
+  time (closed or not); closing time = closed_at − received_at over its closed requests.
+  Hours; median and p90 computed on exact times, then rounded to 0.1 h.
+- median: the usual median (mean of the two middle values for an even count; DuckDB
+  `median`). p90: nearest rank — the ⌈0.9·n⌉-th smallest value (DuckDB `quantile_disc(x, 0.9)`),
+  always an observed time.
+- ontime_rate = closed within the class's deadline (data/metrics.yml deadlines_hours) / closed;
+  `closed` (its n) counts the cell's closed requests.
+- The classes are the keys of `deadlines_hours`, in its order; requests of any other class are
+  left out (the package schema allows only those classes). Every class is listed for every
+  period and scope, zeros included: no closed request → closing times and on-time rate
+  NOT_APPLICABLE; no contact time → response times NOT_APPLICABLE.
+
+Disclosure: a cell (its closed count, medians, p90s and on-time rate) is HIDDEN when its
+requests — all of them, its closed ones, or those with a contact time — rest on 1..k−1
+distinct complainants (proactive tasks have none, so proactive-only cells stay published).
+Without caller identity each citizen request counts as its own complainant. Because closed
+counts add up over classes, districts and periods, complementary hiding (stats.disclosure)
+also runs over (period, scope), (period, urgency) and (scope, urgency) in each grouping.
+An unrecorded contacted_at makes the response columns UNRECORDED; an unrecorded closed_at the
+closing columns and the on-time rate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from generator.stats.disclosure import complementary, primary
+from generator.stats.marks import published
+
+COLUMNS = ("period", "scope", "urgency", "closed", "response_median_h", "response_p90_h",
+           "closing_median_h", "closing_p90_h", "ontime_rate", "deadline_h")
+P90 = 90
+"""The upper percentile published, by nearest rank."""
+_KEYS = ["period", "scope", "urgency"]
+_CITIZEN = "市民诉求"
+
+
+@dataclass(frozen=True)
+class Grouping:
+    """One family of output rows, e.g. 全市 by quarter or every district over 'all'."""
+
+    period: pd.Series | str
+    """Period label of each record (aligned with the frame), or one label for all ('all')."""
+    scope: pd.Series | str
+    """Scope label of each record (e.g. the district column), or one label ('全市')."""
+    periods: Sequence[str] | None = None
+    """Every period to list, in order (e.g. all calendar quarters); None: the labels present."""
+    scopes: Sequence[str] | None = None
+    """Every scope to list, in order (e.g. the reference's districts); None: those present."""
+
+
+def quarter_labels(stamps: pd.Series) -> pd.Series:
+    """'YYYYQn' for each timestamp (calendar quarters)."""
+    quarter = (stamps.dt.month - 1) // 3 + 1
+    labels: pd.Series = (stamps.dt.year.astype("Int64").astype(str) + "Q"
+                         + quarter.astype("Int64").astype(str))
+    return labels
+
+
+def nearest_rank(values: pd.Series, keys: pd.DataFrame, percent: int = P90) -> pd.Series:
+    """The ⌈percent/100 · n⌉-th smallest non-missing value per group of `keys` (rows aligned
+    with `values`), indexed by the keys; groups without a value are absent."""
+    work = keys.assign(_v=values.to_numpy()).dropna(subset=["_v"])
+    work = work.sort_values("_v", kind="stable")
+    grouped = work.groupby(list(keys.columns), observed=True, sort=False)
+    position = grouped.cumcount().to_numpy()
+    size = grouped["_v"].transform("size").to_numpy()
+    rank = (percent * size + 99) // 100  # ⌈p·n/100⌉ in integers: no float rounding at ties
+    picked = work[position == rank - 1]
+    result: pd.Series = picked.set_index(list(keys.columns))["_v"]
+    return result
+
+
+def record_columns(frame: pd.DataFrame, deadlines_hours: Mapping[str, float],
+                   unrecorded: Collection[str]) -> pd.DataFrame:
+    """Per-record hours, flags and complainant codes that every grouping reuses."""
+    urgency = frame["urgency"].astype(object)
+    closed = (frame["status"] == "已办结").to_numpy()
+    hours = 3600.0
+    response_h = (frame["contacted_at"] - frame["received_at"]).dt.total_seconds() / hours
+    closing_h = ((frame["closed_at"] - frame["received_at"]).dt.total_seconds() / hours
+                 ).where(closed)
+    deadline = urgency.map(dict(deadlines_hours)).astype(float)
+    ontime = closed & (closing_h <= deadline).to_numpy(dtype=bool)
+    # Integer codes, NaN for no complainant: nunique on numbers is fast and skips NaN.
+    if "complainant_key" in unrecorded:
+        citizen = (frame["source"] == _CITIZEN).to_numpy()
+        who = np.where(citizen, np.arange(len(frame), dtype=np.float64), np.nan)
+    else:
+        codes, _ = pd.factorize(frame["complainant_key"], use_na_sentinel=True)
+        who = np.where(codes >= 0, codes, np.nan).astype(np.float64)
+    return pd.DataFrame({
+        "urgency": urgency.to_numpy(),
+        "response_h": response_h.to_numpy(dtype=float),
+        "closing_h": closing_h.to_numpy(dtype=float),
+        "closed": closed.astype(np.int64),
+        "ontime": ontime.astype(np.int64),
+        "who": who,
+        "who_closed": np.where(closed, who, np.nan),
+        "who_responded": np.where(response_h.notna().to_numpy(), who, np.nan),
+    })
+
+
+def _labels(value: pd.Series | str, size: int) -> np.ndarray:
+    if isinstance(value, str):
+        return np.full(size, value, dtype=object)
+    return value.astype(object).to_numpy()
+
+
+def _present(label: pd.Series | str, column: pd.Series) -> list[str]:
+    """The labels to list when none are given: a constant always, else those present."""
+    return [label] if isinstance(label, str) else [str(v) for v in pd.unique(column)]
+
+
+def _one_grouping(records: pd.DataFrame, grouping: Grouping, classes: Sequence[str],
+                  k: int) -> pd.DataFrame:
+    """Sums, complainants, medians and p90s for every (period, scope, class) of a grouping,
+    with the hidden mask in `_hidden`."""
+    work = records.assign(period=_labels(grouping.period, len(records)),
+                          scope=_labels(grouping.scope, len(records)))
+    work = work[work["urgency"].isin(classes) & work["period"].notna() & work["scope"].notna()]
+    grouped = work.groupby(_KEYS, sort=False)
+    stats = grouped[["closed", "ontime"]].sum()
+    for column in ("who", "who_closed", "who_responded"):
+        stats[column] = grouped[column].nunique()
+    for column in ("response_h", "closing_h"):
+        stats[column.replace("_h", "_median")] = grouped[column].median()
+        stats[column.replace("_h", "_p90")] = nearest_rank(work[column], work[_KEYS])
+    periods = grouping.periods or _present(grouping.period, work["period"])
+    scopes = grouping.scopes or _present(grouping.scope, work["scope"])
+    index = pd.MultiIndex.from_product([list(periods), list(scopes), list(classes)], names=_KEYS)
+    counts = ["closed", "ontime", "who", "who_closed", "who_responded"]
+    cells = stats.reindex(index)
+    cells[counts] = cells[counts].fillna(0).astype(np.int64)
+    cells = cells.reset_index()
+    small = (primary(cells["who"], k) | primary(cells["who_closed"], k)
+             | primary(cells["who_responded"], k))
+    cells["_hidden"] = complementary(cells, "closed", small,
+                                     [["period", "scope"], ["period", "urgency"],
+                                      ["scope", "urgency"]])
+    return cells
+
+
+def handling_times(frame: pd.DataFrame, groupings: Sequence[Grouping], *,
+                   deadlines_hours: Mapping[str, float], k: int,
+                   unrecorded: Collection[str] = frozenset()) -> pd.DataFrame:
+    """Handling times per urgency class (columns COLUMNS), one block of rows per grouping in
+    the order given: periods, then scopes, then classes in `deadlines_hours` order. Cells
+    hold numbers or marks (stats.marks); see the module docstring for every definition."""
+    classes = list(deadlines_hours)
+    records = record_columns(frame, deadlines_hours, unrecorded)
+    cells = pd.concat([_one_grouping(records, g, classes, k) for g in groupings],
+                      ignore_index=True)
+    hidden = cells["_hidden"].to_numpy(dtype=bool)
+    closed = cells["closed"].astype(float)
+    no_response = "contacted_at" in unrecorded
+    no_closing = "closed_at" in unrecorded
+
+    def hours(column: str, missing: bool) -> np.ndarray:
+        return published(cells[column].astype(float).round(1), hidden,
+                         unrecorded=missing).to_numpy()
+
+    return pd.DataFrame({
+        "period": cells["period"].astype(str).to_numpy(),
+        "scope": cells["scope"].astype(str).to_numpy(),
+        "urgency": cells["urgency"].astype(str).to_numpy(),
+        "closed": published(cells["closed"], hidden, integer=True).to_numpy(),
+        "response_median_h": hours("response_median", no_response),
+        "response_p90_h": hours("response_p90", no_response),
+        "closing_median_h": hours("closing_median", no_closing),
+        "closing_p90_h": hours("closing_p90", no_closing),
+        "ontime_rate": published(cells["ontime"] / closed.where(closed > 0), hidden,
+                                 unrecorded=no_closing).to_numpy(),
+        "deadline_h": cells["urgency"].map(dict(deadlines_hours)).astype(float).to_numpy(),
+    })
