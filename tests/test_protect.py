@@ -129,9 +129,9 @@ def test_unprotectable_cell_is_refused() -> None:
     with pytest.raises(BuildError) as err:
         protect(s, K)
     assert err.value.message == (
-        "敏感单元格 0 无法保护：即使隐藏其周围所有可隐藏的单元格，攻击者算出的取值范围仍太窄"
-        "（上界无法达到 4），因为相关单元格已由早前版本公布（冻结可见）或为零。请改为更粗的层级"
-        "或更长的周期发布包含该单元格的表，或在发布记录中核对相关的冻结单元格。")
+        "敏感单元格 0 无法保护：即使隐藏所有可隐藏的单元格，攻击者仅凭早前版本已公布的数值"
+        "（冻结可见）和已公布的零，算出的取值范围仍太窄（上界达不到 4）。隐藏更多单元格也无济于事："
+        "请改为更粗的层级或更长的周期发布包含该单元格的表，或在发布记录中核对相关的冻结单元格。")
 
 
 def test_nested_hidden_cells_set_the_lower_goal() -> None:

@@ -3,15 +3,22 @@
 Every published count cell is a sum of atoms. The attacker knows every visible cell's value
 (an equality), that every hidden cell is at least 1 (zeros are always published) and the
 constants of earlier releases; atoms are real and ≥ 0 (the LP relaxation). A sensitive cell
-(1..k−1 complainants) is protected when the attacker's tightest bounds on it include both 1
-and k−1.
+(1..k−1 complainants) is protected when the attacker's tightest bounds on it include its
+lower goal (1, or what the ≥ 1 facts and the constants force) and its upper goal (k−1, or
+less under a smaller constant): protect_base.goals.
 
 `protect` hides complementary cells until every sensitive cell holds two witnesses: atom
-vectors feasible for the attacker, one giving the cell ≤ 1, one ≥ k−1. Hiding a cell only
-relaxes the attacker's constraints (its equality becomes ≥ 1, which its value satisfies), so a
-witness stays valid while hiding grows: each cell is settled once. Witnesses are a shared
-feasible point plus sparse changes (generator.stats.protect_check verifies them in
-milliseconds, `check`; `audit` recomputes bounds independently).
+vectors feasible for the attacker, one giving the cell its lower goal, one its upper goal.
+Hiding a cell only relaxes the attacker's constraints (its equality becomes ≥ 1, which its
+value satisfies), so a witness stays valid while hiding grows: each cell is settled once.
+
+Method: each witness comes from one elastic LP over the whole system (protect_lp.elastic)
+for a group of unsettled cells at once, pushing all of them the same way; the visible cells
+it has to move are hidden. Cells pushed together compete for the same room, so the first
+round splits them into random groups; later rounds take the rest together, and what is still
+unsettled gets an LP of its own. Witnesses are a shared feasible point (the true atoms, or
+atoms adding up to every true value) plus sparse changes, so generator.stats.protect_check
+verifies them in milliseconds (`check`); `audit` recomputes bounds independently.
 """
 
 from __future__ import annotations
@@ -27,20 +34,18 @@ from generator.stats.protect_base import (
     Certificates,
     Leak,
     feasible_point,
-    floors,
+    goals,
     pattern_of,
 )
 from generator.stats.protect_check import audit, check, witness_valid
-from generator.stats.protect_lp import TOL, Local, Pattern, batch, local, neighbourhood, repair
+from generator.stats.protect_lp import TOL, Pattern, elastic
 
 __all__ = ["CellSystem", "Certificates", "Leak", "Protection", "audit", "check", "protect"]
 
-HOPS = 2
-"""Steps of a cell's neighbourhood (through hidden and small cells) in its own LP."""
-SMALL = 64
-"""Visible cells with at most this many atoms are crossed when growing a neighbourhood."""
-CAP = 1500
-"""Atoms at which a neighbourhood stops growing (LP time grows faster than its size)."""
+GROUP = 150
+"""Cells pushed together in the first round's LPs (fewer compete less, but cost more LPs)."""
+ROUNDS = 4
+"""Rounds of one LP over all unsettled cells after the first, while they settle more."""
 
 
 @dataclass(frozen=True)
@@ -48,8 +53,8 @@ class Protection:
     """The result of `protect`.
 
     hidden: final hiding pattern (⊇ sensitive | frozen_hidden); certificates: the witnesses
-    proving each sensitive cell protected under it; rounds: repairs made (each hid one set of
-    complementary cells); lps_solved: LPs solved in all.
+    proving each sensitive cell protected under it; rounds: LPs that hid cells; lps_solved:
+    LPs solved in all.
     """
 
     hidden: np.ndarray
@@ -78,12 +83,64 @@ class _Witnesses:
                              shape=(len(self.cols), self.n))
 
 
-def protect(system: CellSystem, k: int, previous: Certificates | None = None) -> Protection:
+@dataclass
+class _Run:
+    """State of one `protect` run: the system, pattern, goals and witnesses."""
+
+    system: CellSystem
+    a: sp.csr_matrix
+    x0: np.ndarray
+    hidden: np.ndarray
+    pattern: Pattern
+    weight: np.ndarray
+    store: _Witnesses
+    low: np.ndarray
+    high: np.ndarray
+    goal_low: np.ndarray
+    goal_high: np.ndarray
+    lps: int = 0
+    rounds: int = 0
+
+    def table(self, upward: bool) -> np.ndarray:
+        return self.high if upward else self.low
+
+    def goal(self, upward: bool) -> np.ndarray:
+        return self.goal_high if upward else self.goal_low
+
+    def todo(self, upward: bool) -> np.ndarray:
+        return np.flatnonzero(self.system.sensitive & (self.table(upward) < 0))
+
+    def push(self, targets: np.ndarray, upward: bool) -> None:
+        """One elastic LP for `targets`: hide what it moves, keep its vector as a witness."""
+        x, moved = elastic(self.a, self.pattern, targets, self.goal(upward)[targets], upward,
+                           self.weight)
+        self.lps += 1
+        if len(moved):
+            self.hide(moved)
+            self.rounds += 1
+        sums = self.a @ x
+        sens = self.system.sensitive
+        up = sens & (self.high < 0) & (sums >= self.goal_high - TOL)
+        down = sens & (self.low < 0) & (sums <= self.goal_low + TOL)
+        if up.any() or down.any():
+            w = self.store.add(np.arange(len(x)), x - self.x0)
+            self.high[up] = w
+            self.low[down] = w
+
+    def hide(self, cells: np.ndarray) -> None:
+        self.hidden[cells] = True
+        self.pattern.lower[cells] = np.minimum(self.system.values[cells], 1.0)
+        self.pattern.upper[cells] = np.inf
+        self.pattern.hideable[cells] = False
+
+
+def protect(system: CellSystem, k: int, previous: Certificates | None = None,
+            seed: int = 0) -> Protection:
     """Hide complementary cells until every sensitive cell is protected; see the module doc.
 
     `previous`: certificates of an earlier run on the same cells and atoms; its hiding
     pattern is the starting point and its still-valid witnesses are kept, so an unchanged
-    system solves no LP.
+    system solves no LP. `seed`: the first round's random grouping (results are repeatable).
     """
     a = system.incidence.tocsr()
     hidden = system.sensitive | system.frozen_hidden
@@ -94,73 +151,38 @@ def protect(system: CellSystem, k: int, previous: Certificates | None = None) ->
     sums0 = a @ x0
     weight = (system.cost if system.cost is not None else system.values).astype(float)
     n_cells = a.shape[0]
-    run = _Run(system, k, a, a.tocsc(), x0, sums0, hidden.copy(), pattern_of(system, hidden),
+    run = _Run(system, a, x0, hidden.copy(), pattern_of(system, hidden),
                np.maximum(weight, 1e-3), _Witnesses(a.shape[1]),
-               np.full(n_cells, -1, np.int64), np.full(n_cells, -1, np.int64), floors(system),
-               lps)
+               np.full(n_cells, -1, np.int64), np.full(n_cells, -1, np.int64),
+               *goals(system, k), lps)
     sens = np.flatnonzero(system.sensitive)
     run.low[sens[sums0[sens] <= run.goal_low[sens] + TOL]] = 0
-    run.high[sens[sums0[sens] >= k - 1 - TOL]] = 0
+    run.high[sens[sums0[sens] >= run.goal_high[sens] - TOL]] = 0
     if previous is not None:
         _reuse(previous, run)
-    for table in (run.high, run.low):
-        _batches(run, table)
-    for s in sens:
-        for table in (run.high, run.low):
-            if table[s] < 0:
-                _settle(run, int(s), table is run.high)
+    rng = np.random.default_rng(seed)
+    for upward in (True, False):
+        todo = run.todo(upward)
+        for group in np.array_split(rng.permutation(todo), max(1, -(-len(todo) // GROUP))):
+            group = np.sort(group[run.table(upward)[group] < 0])
+            if len(group):
+                run.push(group, upward)
+        for _ in range(ROUNDS):
+            todo = run.todo(upward)
+            if not len(todo):
+                break
+            run.push(todo, upward)
+            if len(run.todo(upward)) == len(todo):
+                break
+        for s in run.todo(upward):
+            if run.table(upward)[s] < 0:
+                run.push(np.array([s]), upward)
+            if run.table(upward)[s] < 0:
+                _refuse(run, int(s), upward)
     certs = Certificates(base=x0, hidden=run.hidden.copy(), deltas=run.store.matrix(),
                          low=run.low, high=run.high)
     return Protection(hidden=run.hidden, certificates=certs, rounds=run.rounds,
                       lps_solved=run.lps)
-
-
-@dataclass
-class _Run:
-    """State of one `protect` run: the system's matrices, pattern and witnesses."""
-
-    system: CellSystem
-    k: int
-    a: sp.csr_matrix
-    a_csc: sp.csc_matrix
-    x0: np.ndarray
-    sums0: np.ndarray
-    hidden: np.ndarray
-    pattern: Pattern
-    weight: np.ndarray
-    store: _Witnesses
-    low: np.ndarray
-    high: np.ndarray
-    goal_low: np.ndarray
-    lps: int = 0
-    rounds: int = 0
-
-    def goal(self, cells: np.ndarray, upward: bool) -> np.ndarray:
-        """What each cell's sum must reach: k−1 upward, its floor (usually 1) downward."""
-        return np.full(len(cells), self.k - 1.0) if upward else self.goal_low[cells]
-
-    def lp_around(self, seeds: np.ndarray, wide: bool = False) -> Local:
-        hops, cap = (HOPS + 4, self.a.shape[1]) if wide else (HOPS, CAP)
-        cols = neighbourhood(self.a, self.a_csc, self.hidden, seeds, hops, SMALL, cap)
-        return local(self.a, self.a_csc, self.x0, self.sums0, cols)
-
-    def record(self, lp: Local, x: np.ndarray) -> None:
-        """Store x as a witness and give it to every sensitive row of lp it settles."""
-        sums = lp.matrix @ x + lp.offset
-        rows = lp.rows
-        sens = self.system.sensitive[rows]
-        up = sens & (self.high[rows] < 0) & (sums >= self.k - 1 - TOL)
-        down = sens & (self.low[rows] < 0) & (sums <= self.goal_low[rows] + TOL)
-        if up.any() or down.any():
-            w = self.store.add(lp.cols, x - self.x0[lp.cols])
-            self.high[rows[up]] = w
-            self.low[rows[down]] = w
-
-    def hide(self, cells: np.ndarray) -> None:
-        self.hidden[cells] = True
-        self.pattern.lower[cells] = np.minimum(self.system.values[cells], 1.0)
-        self.pattern.upper[cells] = np.inf
-        self.pattern.hideable[cells] = False
 
 
 def _refuse_contradictions(system: CellSystem, hidden: np.ndarray) -> None:
@@ -178,67 +200,33 @@ def _refuse_contradictions(system: CellSystem, hidden: np.ndarray) -> None:
             "周期发布这张表，使其不再落在小单元格上。")
 
 
+def _refuse(run: _Run, s: int, upward: bool) -> None:
+    """The whole-system LP of cell s alone, with every visible cell free to be hidden, misses
+    its goal: only the constants (frozen-visible cells, zeros) can pin it."""
+    goal = float(run.goal(upward)[s])
+    side = f"上界达不到 {goal:g}" if upward else f"下界降不到 {goal:g}"
+    raise BuildError(
+        f"敏感单元格 {s} 无法保护：即使隐藏所有可隐藏的单元格，攻击者仅凭早前版本已公布的数值"
+        f"（冻结可见）和已公布的零，算出的取值范围仍太窄（{side}）。隐藏更多单元格也无济于事："
+        "请改为更粗的层级或更长的周期发布包含该单元格的表，或在发布记录中核对相关的冻结单元格。")
+
+
 def _reuse(previous: Certificates, run: _Run) -> None:
     """Keep the previous witnesses that still hold (same base point, same cells)."""
     if previous.low.shape != run.low.shape or not np.array_equal(previous.base, run.x0):
         return
     valid, sums = witness_valid(run.a, run.pattern, previous)
     moved: dict[int, int] = {0: 0}
-    for table, old, upward in ((run.high, previous.high, True), (run.low, previous.low, False)):
+    for upward in (True, False):
+        table, old = run.table(upward), previous.high if upward else previous.low
         cells = np.flatnonzero(run.system.sensitive & (table < 0) & (old >= 0))
         cells = cells[valid[old[cells]]]
         value = sums(cells, old[cells])
-        good = value >= run.goal(cells, upward) - TOL if upward else (
-            value <= run.goal(cells, upward) + TOL)
+        goal = run.goal(upward)[cells]
+        good = value >= goal - TOL if upward else value <= goal + TOL
         for s in cells[good]:
             j = int(old[s])
             if j not in moved:
                 row = previous.deltas.getrow(j)
                 moved[j] = run.store.add(row.indices, row.data)
             table[s] = moved[j]
-
-
-def _batches(run: _Run, table: np.ndarray) -> None:
-    """One LP per neighbourhood bringing all its unsettled sensitive cells to the goal."""
-    upward = table is run.high
-    tried = np.zeros(len(table), bool)
-    for s in np.flatnonzero(run.system.sensitive & (table < 0)):
-        if tried[s] or table[s] >= 0:
-            continue
-        lp = run.lp_around(np.array([s]))
-        rows = run.system.sensitive[lp.rows] & (table[lp.rows] < 0) & ~tried[lp.rows]
-        tried[lp.rows[rows]] = True
-        targets = np.flatnonzero(rows)
-        x = batch(lp, run.pattern, targets, run.goal(lp.rows[targets], upward), upward)
-        run.lps += 1
-        if x is not None:
-            run.record(lp, x)
-
-
-def _settle(run: _Run, s: int, upward: bool) -> None:
-    """Settle one side of cell s: its own LP, else the cheapest repair that hides cells."""
-    goal = float(run.goal(np.array([s]), upward)[0])
-    table = run.high if upward else run.low
-    for wide in (False, True):
-        lp = run.lp_around(np.array([s]), wide)
-        target = int(np.searchsorted(lp.rows, s))
-        x = batch(lp, run.pattern, np.array([target]), np.array([goal]), upward)
-        run.lps += 1
-        if x is not None:
-            run.record(lp, x)
-            if table[s] >= 0:
-                return
-        fixed = repair(lp, run.pattern, target, goal, upward, run.weight)
-        run.lps += 1
-        if fixed is not None:
-            x, cells = fixed
-            run.hide(cells)
-            run.rounds += 1
-            run.record(lp, x)
-            if table[s] >= 0:
-                return
-    side = f"上界无法达到 {run.k - 1}" if upward else f"下界无法降到 {goal:g}"
-    raise BuildError(
-        f"敏感单元格 {s} 无法保护：即使隐藏其周围所有可隐藏的单元格，攻击者算出的取值范围仍太窄"
-        f"（{side}），因为相关单元格已由早前版本公布（冻结可见）或为零。请改为更粗的层级或更长的"
-        "周期发布包含该单元格的表，或在发布记录中核对相关的冻结单元格。")

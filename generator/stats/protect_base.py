@@ -85,9 +85,10 @@ def feasible_point(system: CellSystem, hidden: np.ndarray,
                    previous: Certificates | None) -> tuple[np.ndarray, int]:
     """A point of the attacker's feasible set, and the number of LPs it took.
 
-    The caller's true atoms or the previous base when they still fit; else an elastic LP
-    over the whole system, whose non-zero slacks name the earlier constants that contradict
-    the data (BuildError).
+    The caller's true atoms or the previous base when they still fit; else atoms that add up
+    to every cell's true value, hidden or not (one LP; witnesses are then changes to the
+    truth, which keeps them small); else an elastic LP over the whole system, whose non-zero
+    slacks name the earlier constants that contradict the data (BuildError).
     """
     a = system.incidence.tocsr()
     pattern = pattern_of(system, hidden)
@@ -95,6 +96,10 @@ def feasible_point(system: CellSystem, hidden: np.ndarray,
         if x is not None and len(x) == a.shape[1] and feasible(a, pattern, x.astype(float)):
             return x.astype(float), 0
     n_cells, n_atoms = a.shape
+    values = system.values.astype(float)
+    res = linprog(np.zeros(n_atoms), A_eq=a, b_eq=values, bounds=(0, None), method="highs")
+    if res.status == 0 and feasible(a, pattern, np.asarray(res.x)):
+        return np.asarray(res.x), 1
     soft = np.flatnonzero(system.frozen_visible & ~hidden)
     k = len(soft)
     slack = sp.csr_matrix((np.concatenate([np.ones(k), -np.ones(k)]),
@@ -115,37 +120,61 @@ def feasible_point(system: CellSystem, hidden: np.ndarray,
             f"早前发布的数值与本次数据矛盾：单元格 {cells} 的已公布数值与本次要发布的其余数值"
             "不能同时成立。请核对发布记录中这些单元格的数值和本次数据；若数据确有修订，"
             "请在发布记录中登记修订并说明原因，再重新生成。")
-    return x[:n_atoms], 1
+    return x[:n_atoms], 2
 
 
-def floors(system: CellSystem, only: np.ndarray | None = None) -> np.ndarray:
-    """The least sum the "hidden ≥ 1" facts alone force on each cell (at least 1).
+def goals(system: CellSystem, k: int,
+          only: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The lower and upper goal of each sensitive cell: 1 and k−1 unless the data forbid.
 
-    A sensitive cell of value 2 made of two hidden sub-cells of value 1 can never look like 1:
-    the attacker knows each sub-cell is at least 1, whatever else is hidden. Its lower goal
-    is then 2 (the value "k−1 stays possible" is unaffected). The floor is the set-cover LP
-    min Σ x over the cell's atoms with every required-hidden cell inside it at least 1.
-    `only`: compute it for these sensitive cells only (the rest get 1).
+    Whatever is hidden, the attacker knows every non-zero cell is ≥ 1 and every constant
+    (frozen-visible cell, zero) is at its value. A cell of value 2 made of two sub-cells of 1
+    can never look like 1; a cell inside a constant of 3 whose other atoms sit in non-zero
+    cells can never look like 3. The goals are then the LP min and max of the cell over a
+    region (its atoms and those of the constants overlapping it) under those facts alone,
+    with cells partly outside the region left out: the region's bounds are at least as wide
+    as the whole system's, so a goal is never easier than the truth. An LP runs only where a
+    crude bound says the goals could differ from 1 and k−1. `only`: for these cells only.
     """
     a = system.incidence.tocsr()
-    out = np.ones(a.shape[0])
-    req = np.flatnonzero(system.sensitive | system.frozen_hidden)
+    n_cells = a.shape[0]
+    low, high = np.ones(n_cells), np.full(n_cells, float(k - 1))
     sens = np.flatnonzero(system.sensitive) if only is None else np.asarray(only)
-    if not len(req) or not len(sens):
-        return out
-    size = np.diff(a.indptr)[req]
-    inside = (a[req] @ a[sens].T).tocoo()  # overlap of required cell i with sensitive cell j
-    sub = (inside.data == size[inside.row]) & (req[inside.row] != sens[inside.col])
-    pairs_h, pairs_s = req[inside.row[sub]], sens[inside.col[sub]]
-    for s in np.unique(pairs_s):
-        subs = pairs_h[pairs_s == s]
-        if len(subs) < 2:
-            continue
-        cols = a[s].indices
-        block = a[subs][:, cols]
-        lower = np.minimum(system.values[subs], 1).astype(float)
-        res = linprog(np.ones(len(cols)), A_ub=-block, b_ub=-lower, bounds=(0, None),
-                      method="highs")
-        if res.status == 0:
-            out[s] = max(1.0, float(res.fun))
-    return out
+    if not len(sens):
+        return low, high
+    size = np.diff(a.indptr)
+    values = system.values.astype(float)
+    fixed = system.frozen_visible | (system.values <= 0)
+    frozen = np.flatnonzero(fixed & (size > 0))
+    nonzero = np.flatnonzero((size > 0) & ~fixed)
+    # a sub-cell (every atom inside) other than the cell itself forces the floor above 1
+    within = (a[nonzero] @ a[sens].T).tocoo()
+    sub = (within.data == size[nonzero[within.row]]) & (nonzero[within.row] != sens[within.col])
+    count = np.bincount(within.col[sub], minlength=len(sens))
+    todo = count >= 2
+    overlap = (a[frozen] @ a[sens].T).tocoo()
+    # a constant overlapping the cell caps it only if its other atoms leave too little room
+    room = values[frozen[overlap.row]] - (size[frozen[overlap.row]] - overlap.data)
+    todo[overlap.col[room < k - 1]] = True
+    todo[overlap.col[overlap.data == size[frozen[overlap.row]]]] = True  # constant inside
+    a_csc = a.tocsc()
+    for j in np.flatnonzero(todo):
+        s = int(sens[j])
+        touching = np.unique(a_csc[:, a[s].indices].indices)
+        cols = np.union1d(a[s].indices, a[touching[fixed[touching]]].indices)
+        rows = np.unique(a_csc[:, cols].indices)
+        inside = rows[size[rows] == np.asarray(a[rows][:, cols].sum(axis=1)).ravel()]
+        inside = inside[inside != s]
+        block = a[inside][:, cols]
+        eq = fixed[inside]
+        c = a[s][:, cols].toarray().ravel()
+        bounds = []
+        for sign in (1.0, -1.0):
+            res = linprog(sign * c, A_ub=-block[~eq], b_ub=-np.minimum(values[inside][~eq], 1.0),
+                          A_eq=block[eq] if eq.any() else None,
+                          b_eq=values[inside][eq] if eq.any() else None,
+                          bounds=(0, None), method="highs")
+            bounds.append(sign * float(res.fun) if res.status == 0 else float(values[s]))
+        low[s] = max(1.0, bounds[0])
+        high[s] = min(float(k - 1), bounds[1])
+    return low, high

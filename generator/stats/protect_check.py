@@ -19,7 +19,7 @@ from generator.stats.protect_base import (
     Certificates,
     Leak,
     feasible_point,
-    floors,
+    goals,
     pattern_of,
 )
 from generator.stats.protect_lp import TOL, Pattern, local, neighbourhood
@@ -73,9 +73,9 @@ def check(system: CellSystem, hidden: np.ndarray, k: int, certificates: Certific
     """Sensitive cells whose certificate no longer proves protection under `hidden`.
 
     Sound: a cell not listed holds two witnesses feasible for this system and pattern, one
-    with its sum ≤ 1 and one ≥ k−1. A listed cell may still be protected (its witness was
-    spoilt by a change elsewhere); `protect` with these certificates as `previous` repairs
-    only those.
+    with its sum at most its lower goal, one at least its upper goal (protect_base.goals).
+    A listed cell may still be protected (its witness was spoilt by a change elsewhere);
+    `protect` with these certificates as `previous` repairs only those.
     """
     sens = np.flatnonzero(system.sensitive)
     certs = certificates
@@ -85,16 +85,13 @@ def check(system: CellSystem, hidden: np.ndarray, k: int, certificates: Certific
         return [int(s) for s in sens]
     valid, sums = witness_valid(a, pattern_of(system, hidden), certs)
     ok = hidden[sens].copy()
+    floor, ceiling = (g[sens] for g in goals(system, k, only=sens))
     for table, upward in ((certs.high, True), (certs.low, False)):
         j = table[sens]
         has = (j >= 0) & (j < len(valid))
         jj = np.where(has, j, 0)
         value = sums(sens, jj)
-        if upward:
-            good = value >= k - 1 - TOL
-        else:  # above 1 only where the hidden sub-cells force it (few cells: LPs are tiny)
-            goal = floors(system, only=sens[value > 1 + TOL])[sens]
-            good = value <= goal + TOL
+        good = value >= ceiling - TOL if upward else value <= floor + TOL
         ok &= has & valid[jj] & good
     return [int(s) for s in sens[~ok]]
 
@@ -125,9 +122,9 @@ def audit(system: CellSystem, hidden: np.ndarray, k: int, cells: np.ndarray | No
           exact: bool = True) -> list[Leak]:
     """Every sensitive cell (or those in `cells`) the attacker narrows, with its bounds.
 
-    Narrowed means lo above 1 (above the floor the hidden sub-cells force, see
-    protect_base.floors) or hi below k−1. A hidden cell is first bounded over a
-    neighbourhood of atoms; one not cleared there is bounded over the whole system
+    Narrowed means lo above the lower goal or hi below the upper goal (1 and k−1 unless the
+    ≥ 1 facts and the constants force otherwise: protect_base.goals). A hidden cell is first
+    bounded over a neighbourhood of atoms; one not cleared there is bounded over the whole system
     (exact; seconds per cell on 40k atoms). exact=False reports the neighbourhood bounds
     instead: possibly too narrow, so a superset of the leaks. A sensitive cell left
     visible is a leak with lo = hi = its value.
@@ -137,7 +134,7 @@ def audit(system: CellSystem, hidden: np.ndarray, k: int, cells: np.ndarray | No
     pattern = pattern_of(system, hidden)
     x0, _ = feasible_point(system, hidden, None)
     todo = np.flatnonzero(system.sensitive) if cells is None else np.asarray(cells)
-    floor = floors(system, only=todo)
+    floor, ceiling = goals(system, k, only=todo)
     leaks = []
     for s in todo:
         if not hidden[s]:
@@ -146,9 +143,9 @@ def audit(system: CellSystem, hidden: np.ndarray, k: int, cells: np.ndarray | No
             continue
         cols = neighbourhood(a, a_csc, hidden, np.array([s]), 3, 64, 3000)
         lo, hi = _bounds(a, pattern, x0, cols, int(s))
-        narrowed = lo > floor[s] + TOL or hi < k - 1 - TOL
+        narrowed = lo > floor[s] + TOL or hi < ceiling[s] - TOL
         if narrowed and exact and len(cols) < a.shape[1]:
             lo, hi = _bounds(a, pattern, x0, np.arange(a.shape[1]), int(s))
-        if lo > floor[s] + TOL or hi < k - 1 - TOL:
+        if lo > floor[s] + TOL or hi < ceiling[s] - TOL:
             leaks.append(Leak(int(s), round(lo, 6), round(hi, 6)))
     return leaks

@@ -1,10 +1,14 @@
-"""Local attacker LPs for generator.stats.protect: neighbourhoods, bounds and repairs.
+"""Attacker LPs for generator.stats.protect: the elastic repair LP and restricted LPs.
 
-Every LP here frees only the atoms of a neighbourhood N and keeps all other atoms at a known
-feasible point x0. Its feasible set is a subset of the attacker's, so a witness it finds is a
-valid witness of the whole system (x0 outside N, the LP's values inside), while a cell it
-finds narrowed may only be narrowed by the restriction: the engine then hides more than the
-minimum, never less.
+`elastic` is the engine's one LP: over the whole system it looks for a single atom vector
+that brings a group of sensitive cells to their goals while changing as little as possible
+of what is published. Visible cells may move (each move, priced by the cell's weight, means
+the cell gets hidden) but a moved cell stays ≥ 1, as the attacker assumes of hidden cells;
+zeros and frozen-visible constants never move. Goals a target cannot reach are paid for by
+an elastic slack, so the LP is always feasible and its result says which targets it reached.
+
+`neighbourhood` and `local` restrict an LP to the atoms around a cell (the audit's fast
+path): its feasible set is a subset of the attacker's, so a witness it finds is valid.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from scipy.optimize import linprog
 
 TOL = 1e-6
 """Slack allowed on a row or bound when a witness is checked (HiGHS solves to 1e-7)."""
+MOVED = 1e-7
+"""A visible cell whose elastic slack exceeds this has moved and must be hidden."""
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,44 @@ class Local:
     rows: np.ndarray
     matrix: sp.csr_matrix
     offset: np.ndarray
+
+
+def elastic(a: sp.csr_matrix, pattern: Pattern, targets: np.ndarray, goal: np.ndarray,
+            upward: bool, weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """An attacker vector bringing `targets` to `goal` (≥ upward, ≤ downward) together.
+
+    Minimises Σ weight × |move| over the hideable visible cells plus a large price per unit a
+    target misses its goal. Returns the atom vector (feasible for `pattern` once the moved
+    cells are hidden) and the moved cells. Raises ValueError if HiGHS fails (a bug: the LP
+    is feasible whenever the published values are consistent).
+    """
+    n_cells, n_atoms = a.shape
+    soft = np.flatnonzero(pattern.hideable)
+    n_soft, n_t = len(soft), len(targets)
+    width = n_atoms + 2 * n_soft + n_t
+    slack = sp.csr_matrix((np.concatenate([np.ones(n_soft), -np.ones(n_soft)]),
+                           (np.concatenate([soft, soft]), n_atoms + np.arange(2 * n_soft))),
+                          shape=(n_cells, width))
+    full = (sp.hstack([a, sp.csr_matrix((n_cells, width - n_atoms))]) + slack).tocsr()
+    eq = pattern.lower == pattern.upper
+    ge = ~eq & np.isfinite(pattern.lower)
+    sign = -1.0 if upward else 1.0  # upward: −(sum) − t ≤ −goal; downward: sum − t ≤ goal
+    miss = sp.csr_matrix((-np.ones(n_t), (np.arange(n_t), n_atoms + 2 * n_soft + np.arange(n_t))),
+                         shape=(n_t, width))
+    a_ub = sp.vstack([-full[ge], sign * full[targets] + miss]).tocsr()
+    b_ub = np.concatenate([-pattern.lower[ge], sign * goal])
+    w = weight[soft]
+    big = 100.0 * max(float(weight.max(initial=1.0)), 1.0)
+    cost = np.concatenate([np.zeros(n_atoms), w, w, np.full(n_t, big)])
+    upper = np.full(width, np.inf)
+    upper[n_atoms:n_atoms + n_soft] = pattern.lower[soft] - 1.0  # a moved cell stays ≥ 1
+    res = linprog(cost, A_ub=a_ub, b_ub=b_ub, A_eq=full[eq], b_eq=pattern.lower[eq],
+                  bounds=np.column_stack([np.zeros(width), upper]), method="highs")
+    if res.status != 0:
+        raise ValueError(f"elastic attacker LP failed: {res.message}")
+    x = np.asarray(res.x)
+    moved = (x[n_atoms:n_atoms + n_soft] + x[n_atoms + n_soft:n_atoms + 2 * n_soft]) > MOVED
+    return np.maximum(x[:n_atoms], 0.0), soft[moved]
 
 
 def neighbourhood(a_csr: sp.csr_matrix, a_csc: sp.csc_matrix, hidden: np.ndarray,
@@ -78,94 +122,3 @@ def local(a_csr: sp.csr_matrix, a_csc: sp.csc_matrix, x0: np.ndarray, sums0: np.
     matrix = a_csr[rows][:, cols].tocsr()
     offset = sums0[rows] - matrix @ x0[cols]
     return Local(cols, rows, matrix, offset)
-
-
-def _solve(c: np.ndarray, a_ub: sp.spmatrix | None, b_ub: np.ndarray | None,
-           a_eq: sp.spmatrix | None, b_eq: np.ndarray | None,
-           bounds: list[tuple[float, float | None]] | tuple[float, None]) -> np.ndarray | None:
-    res = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=bounds,
-                  method="highs")
-    return np.asarray(res.x) if res.status == 0 else None
-
-
-def _split(lp: Local, pattern: Pattern) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Row masks of the local LP: equality rows, rows with a finite lower, finite upper."""
-    lo = pattern.lower[lp.rows]
-    hi = pattern.upper[lp.rows]
-    eq = lo == hi
-    return eq, ~eq & np.isfinite(lo), ~eq & np.isfinite(hi)
-
-
-def batch(lp: Local, pattern: Pattern, targets: np.ndarray, goal: np.ndarray,
-          upward: bool) -> np.ndarray | None:
-    """Free-atom values bringing as many target cells as possible to the goal at once.
-
-    Upward: maximise Σ min(sum_t, goal); downward: minimise Σ max(sum_t − goal, 0). One LP
-    thus yields one witness for many cells. `targets` are positions in lp.rows, `goal`
-    their goals.
-    """
-    n, t = len(lp.cols), len(targets)
-    eq, has_lo, has_hi = _split(lp, pattern)
-    base_lo = pattern.lower[lp.rows] - lp.offset
-    base_hi = pattern.upper[lp.rows] - lp.offset
-    m = lp.matrix
-    aux = sp.identity(t, format="csr")
-    zeros = sp.csr_matrix((m.shape[0], t))
-    if upward:  # t_s ≤ a_s x + offset_s, 0 ≤ t_s ≤ goal, maximise Σ t
-        tie, tie_b = sp.hstack([-m[targets], aux]), lp.offset[targets]
-        cost = np.concatenate([np.zeros(n), -np.ones(t)])
-        bounds: list[tuple[float, float | None]] = (
-            [(0.0, None)] * n + [(0.0, float(g)) for g in goal])
-    else:  # u_s ≥ a_s x + offset_s − goal, u_s ≥ 0, minimise Σ u
-        tie, tie_b = sp.hstack([m[targets], -aux]), goal - lp.offset[targets]
-        cost = np.concatenate([np.zeros(n), np.ones(t)])
-        bounds = [(0.0, None)] * (n + t)
-    a_ub = sp.vstack([sp.hstack([-m[has_lo], zeros[has_lo]]),
-                      sp.hstack([m[has_hi], zeros[has_hi]]), tie]).tocsr()
-    b_ub = np.concatenate([-base_lo[has_lo], base_hi[has_hi], tie_b])
-    a_eq = sp.hstack([m[eq], zeros[eq]]).tocsr()
-    x = _solve(cost, a_ub, b_ub, a_eq, base_lo[eq], bounds)
-    return None if x is None else x[:n]
-
-
-def repair(lp: Local, pattern: Pattern, target: int, goal: float, upward: bool,
-           weight: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-    """Cheapest cells to hide so that the target cell can reach the goal, and the witness.
-
-    Every hideable row gets slacks p (down, at most value − 1: a hidden cell stays ≥ 1) and
-    q (up), priced by `weight`; the target row must reach the goal. The rows with non-zero
-    slack, hidden, make the returned free-atom values feasible. None: no hiding among these
-    rows can do it.
-    """
-    n = len(lp.cols)
-    eq, has_lo, has_hi = _split(lp, pattern)
-    lo = pattern.lower[lp.rows] - lp.offset
-    hi = pattern.upper[lp.rows] - lp.offset
-    if upward:
-        lo[target], has_lo[target] = goal - lp.offset[target], True
-    else:
-        hi[target], has_hi[target] = goal - lp.offset[target], True
-    soft = eq & pattern.hideable[lp.rows]
-    soft[target] = False
-    eq &= ~soft
-    eq[target] = False
-    k = int(soft.sum())
-    pos = np.flatnonzero(soft)
-    slack = sp.csr_matrix((np.concatenate([np.ones(k), -np.ones(k)]),
-                           (np.concatenate([pos, pos]), np.arange(2 * k))),
-                          shape=(len(lp.rows), 2 * k))
-    full = sp.hstack([lp.matrix, slack]).tocsr()
-    soft_eq = eq | soft
-    a_ub = sp.vstack([-full[has_lo & ~soft_eq], full[has_hi & ~soft_eq]]).tocsr()
-    b_ub = np.concatenate([-lo[has_lo & ~soft_eq], hi[has_hi & ~soft_eq]])
-    values = pattern.lower[lp.rows][pos]
-    w = weight[lp.rows][pos]
-    cost = np.concatenate([np.zeros(n), w, w])
-    free: list[tuple[float, float | None]] = [(0.0, None)]
-    capped: list[tuple[float, float | None]] = [(0.0, float(v) - 1.0) for v in values]
-    bounds = free * n + capped + free * k
-    x = _solve(cost, a_ub, b_ub, full[soft_eq], lo[soft_eq], bounds)
-    if x is None:
-        return None
-    moved = (x[n:n + k] + x[n + k:]) > TOL
-    return x[:n], lp.rows[pos[moved]]
