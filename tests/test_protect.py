@@ -6,6 +6,8 @@ tables, so every bound below can be worked out by hand.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -149,3 +151,52 @@ def test_previous_certificates_solve_no_lp() -> None:
     again = protect(s, K, previous=first.certificates)
     assert again.hidden.tolist() == first.hidden.tolist()
     assert again.lps_solved == 0
+
+
+def cube_system(values: np.ndarray, sensitive: set[tuple[int, int, int]]) -> CellSystem:
+    """A district × month × category table with every coarser margin, as real systems are.
+
+    Atoms are the interior cells; cells are the interior (first, in C order) and the sums
+    over every subset of the axes, down to the grand total.
+    """
+    shape = values.shape
+    index = np.arange(values.size).reshape(shape)
+    cells: list[list[int]] = []
+    for keep in itertools.product((True, False), repeat=3):
+        kept = [ax for ax in range(3) if keep[ax]]
+        for key in itertools.product(*(range(shape[ax]) for ax in kept)):
+            pick = [slice(None)] * 3
+            for ax, v in zip(kept, key, strict=True):
+                pick[ax] = v  # type: ignore[call-overload]
+            cells.append(sorted(index[tuple(pick)].ravel().tolist()))
+    flat = values.ravel().tolist()
+    sens = [int(index[c]) for c in sensitive]
+    return system(cells, flat, sens)
+
+
+# 2 districts × 2 months × 3 categories; one small cell, (0, 0, 0) = 2
+CUBE = np.array([[[2, 7, 9], [6, 8, 5]], [[5, 6, 7], [9, 5, 8]]])
+
+
+def test_cube_table_protect_and_audit_agree() -> None:
+    s = cube_system(CUBE, {(0, 0, 0)})
+    # primary hiding alone: district 0 × month 0 = 18 gives (0, 0, 0) = 18 − 7 − 9
+    assert audit(s, s.sensitive, K) == [Leak(0, 2.0, 2.0)]
+    p = protect(s, K)
+    assert audit(s, p.hidden, K) == []
+    assert check(s, p.hidden, K, p.certificates) == []
+    # every line through the small cell (along any axis) hides at least one other cell
+    inner = p.hidden[:12].reshape(CUBE.shape)
+    assert inner[1:, 0, 0].any() and inner[0, 1:, 0].any() and inner[0, 0, 1:].any()
+    assert int(inner.sum()) >= 8  # the least pattern with all 2-D margins: a 2×2×2 cube
+
+
+def test_cube_planted_leak_is_caught() -> None:
+    s = cube_system(CUBE, {(0, 0, 0)})
+    p = protect(s, K)
+    planted = p.hidden.copy()
+    planted[12:] = False  # no margin hidden
+    line = [i for i in (1, 2) if p.hidden[i]]  # (0, 0, 1), (0, 0, 2): the category line
+    planted[line] = False  # publish the other cells of district 0 × month 0: 18 − 7 − 9
+    assert audit(s, planted, K) == [Leak(0, 2.0, 2.0)]
+    assert check(s, planted, K, p.certificates) == [0]
