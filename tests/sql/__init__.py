@@ -81,5 +81,6 @@ def load(con: Any, package: Path, root: Path) -> dict[str, Any]:
     con.execute("CREATE OR REPLACE TABLE topics (month VARCHAR, category VARCHAR)")
     con.executemany("INSERT INTO topics VALUES (?, ?)",
                     [(str(m), c) for m, c in (metrics.get("topics") or {}).items()])
-    con.execute("CREATE OR REPLACE TABLE hidden_units (ranking VARCHAR, scope_code VARCHAR)")
+    con.execute("CREATE OR REPLACE TABLE published_units (ranking VARCHAR, scope_code VARCHAR, "
+                "hidden BOOLEAN, value DOUBLE)")
     return metrics
