@@ -7,15 +7,20 @@ in one pass (the mkdocs `config/base.py` habit).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from generator.dataset.vocabulary import URGENCY_CLASSES
 from generator.errors import ConfigError
 from generator.problems import ProblemList, problem, render_text
+
+if TYPE_CHECKING:  # the rule modules import this module's YAML helpers
+    from generator.stats.early_warning_rule import WarningRule
+    from generator.stats.hotspots_config import HotspotRule
 from generator.text import shown
 
 
@@ -37,6 +42,51 @@ class MetricsConfig:
 
     min_complainants: int
     """Smallest number of distinct complainants behind a published count or rate."""
+
+    ranking: RankingRule
+    """Who is ranked and over which window (section `ranking`)."""
+
+    topics: dict[str, str]
+    """每月一题: the category chosen as the topic of each month 'YYYY-MM' (section `topics`)."""
+
+    hotspots: HotspotRule
+    """重点点位: window, minimum requests and periods (section `hotspots`)."""
+
+    warnings: WarningRule
+    """预警: the rule, its threshold and measured performance (section `warnings`)."""
+
+    definitions: dict[str, Definition]
+    """What each published figure means, as the methodology page shows it (section
+    `definitions`; every figure of kpis.csv needs one)."""
+
+
+@dataclass(frozen=True)
+class RankingRule:
+    """Rankings of districts and streets (section `ranking`)."""
+
+    window_months: int
+    """Length of the ranking window in months (a multiple of 3): the latest complete quarters,
+    so window figures are sums of published quarters."""
+    min_requests: int
+    """Units with fewer requests in the window are listed apart, never ranked."""
+    precision: int
+    """Decimals the score is compared at (equal at this precision: 不分先后)."""
+
+
+@dataclass(frozen=True)
+class Definition:
+    """One published figure as the methodology page explains it (all texts in Chinese)."""
+
+    title: str
+    """The figure's name on pages, e.g. 解决率."""
+    formula: str
+    """How it is computed, in words and symbols."""
+    numerator: str
+    """What is counted above the line ('' for a count)."""
+    denominator: str
+    """What is counted below the line ('' for a count)."""
+    exclusions: str
+    """What is left out, and why ('' when nothing is)."""
 
 
 class _Loader(yaml.SafeLoader):
@@ -175,8 +225,97 @@ def load_metrics(path: Path) -> MetricsConfig:
     deadlines = {k: number(dl_raw, k, "deadlines_hours", 0.1, 24 * 366) for k in URGENCY_CLASSES}
     disclosure = section("disclosure")
     k_min = number(disclosure, "min_complainants", "disclosure", 1, 1000)
+    ranking_raw = section("ranking")
+    window_months = int(number(ranking_raw, "window_months", "ranking", 3, 120))
+    if window_months % 3:
+        problems.add("应为 3 的倍数（排名窗口由完整的季度组成）", "请填写 3、6、12 等",
+                     key="ranking.window_months", value=str(window_months), code="out-of-range")
+    ranking = RankingRule(
+        window_months,
+        int(number(ranking_raw, "min_requests", "ranking", 1, 10**6)),
+        int(number(ranking_raw, "precision", "ranking", 0, 3)))
+    topics = _topics(section("topics"), problems)
+    definitions = _definitions(section("definitions"), problems)
+    from generator.stats.early_warning_rule import warning_rule_from_mapping
+    from generator.stats.hotspots_config import hotspot_rule_from_mapping
+
+    rules: list[Any] = []
+    for parse, key in ((hotspot_rule_from_mapping, "hotspots"),
+                       (warning_rule_from_mapping, "warnings")):
+        if key not in raw:
+            problems.add("缺少这一部分", "请从仓库中的 data/metrics.yml 复制这一部分", key=key,
+                         code="missing-key")
+            rules.append(None)
+            continue
+        try:
+            rules.append(parse(raw[key], path))
+        except ConfigError as exc:  # collected with the others, reported once
+            problems.extend(exc.problems)
+            rules.append(None)
     if problems:
         raise ConfigError(
             render_text(problems, f"指标配置文件 {path} 有 {len(problems)} 处错误："),
             problems.items)
-    return MetricsConfig(weight, weights, deadlines, int(k_min))
+    return MetricsConfig(weight, weights, deadlines, int(k_min), ranking, topics, rules[0],
+                         rules[1], definitions)
+
+
+DEFINED_FIGURES = ("total", "citizen_total", "proactive_total", "responded_rate", "resolved_rate",
+                   "satisfied_rate", "composite_score", "ontime_rate", "escalation_rate",
+                   "repeat_rate")
+"""Every published figure the methodology page defines (section `definitions`), in page
+order; a test checks that each measure of kpis.csv is here."""
+MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+DEFINITION_KEYS = ("title", "formula", "numerator", "denominator", "exclusions")
+
+
+def _topics(sec: dict[str, Any] | None, problems: ProblemList) -> dict[str, str]:
+    """Month → category; whether the category exists is checked against the taxonomy when
+    the topics are used (stats.topics), where the reference is known."""
+    out: dict[str, str] = {}
+    for month, category in (sec or {}).items():
+        text = month.isoformat()[:7] if isinstance(month, dt.date) else str(month)
+        if not MONTH.match(text):
+            problems.add("月份应写成 YYYY-MM", "例如 \"2026-10\": 餐饮油烟（月份加引号）",
+                         key=f"topics.{text}", value=text, code="bad-month")
+        elif not isinstance(category, str) or not category.strip():
+            problems.add("应为一个诉求类别名称", "请写 taxonomy.yml 中的类别名称，例如 餐饮油烟",
+                         key=f"topics.{text}", value=yaml_text(category), code="type-error")
+        else:
+            out[text] = category.strip()
+    return dict(sorted(out.items()))
+
+
+def _definitions(sec: dict[str, Any] | None, problems: ProblemList) -> dict[str, Definition]:
+    out: dict[str, Definition] = {}
+    for name, entry in (sec or {}).items():
+        if not isinstance(entry, dict):
+            problems.add(f"应为映射（{'、'.join(DEFINITION_KEYS)}），现为{kind_of(entry)}",
+                         "请对照仓库中的 data/metrics.yml 改写", key=f"definitions.{name}",
+                         value=yaml_text(entry), code="type-error")
+            continue
+        texts = {}
+        for key in DEFINITION_KEYS:
+            value = entry.get(key, "")
+            required = key in ("title", "formula")
+            if not isinstance(value, str) or (required and not value):
+                problems.add("应为一段文字" + ("（不能为空）" if required else ""),
+                             "请填写中文说明", key=f"definitions.{name}.{key}",
+                             value=yaml_text(value), code="type-error")
+                value = ""
+            texts[key] = value.strip()
+        for key in entry:
+            if key not in DEFINITION_KEYS:
+                problems.add("不是可识别的设置项", f"可用的设置项为 {'、'.join(DEFINITION_KEYS)}",
+                             key=f"definitions.{name}.{key}", code="unknown-key")
+        out[str(name)] = Definition(**texts)
+    if sec is not None:
+        for name in DEFINED_FIGURES:
+            if name not in out and name not in sec:
+                problems.add("缺少这一项指标的口径说明", "请从仓库中的 data/metrics.yml 复制这一项",
+                             key=f"definitions.{name}", code="missing-key")
+        for name in sec:
+            if name not in DEFINED_FIGURES:
+                problems.add("不是已发布的指标", f"可用的指标为 {'、'.join(DEFINED_FIGURES)}",
+                             key=f"definitions.{name}", code="unknown-key")
+    return {name: out[name] for name in DEFINED_FIGURES if name in out}

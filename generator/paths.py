@@ -60,6 +60,12 @@ class ProjectPaths:
         return self.data / "limits.yml"
 
     @property
+    def releases(self) -> Path:
+        """What each earlier release published (data/releases/<YYYY-MM>.jsonl): written by
+        the build, committed by staff, read by later builds."""
+        return self.data / "releases"
+
+    @property
     def cases(self) -> Path:
         """Typical cases, one YAML file each (data/cases/)."""
         return self.data / "cases"

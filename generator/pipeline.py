@@ -20,6 +20,8 @@ from generator.errors import DataError
 from generator.paths import ProjectPaths
 
 Echo = Callable[[str], None]
+RECORD_OUTCOMES = {"created": "已新建（请提交到版本库）", "unchanged": "与上次相同，未改动",
+                   "replaced": "已按本次数据更新（请提交到版本库）"}
 
 
 class Stages:
@@ -67,6 +69,7 @@ def build_site(project: ProjectPaths | Path, *, package: Path, site_dir: Path, e
         temp_folder,
         write_marker,
     )
+    from generator.site.releasing import is_release, record, release_inputs
     from generator.site.render import render_docs
     from generator.stats.aggregate import aggregate
 
@@ -89,24 +92,30 @@ def build_site(project: ProjectPaths | Path, *, package: Path, site_dir: Path, e
     with stages.stage("隐私检查：数据包字段与手写页面"):
         gate_sources(report.frame, report.csv_path, paths.site_src, institutional(settings))
     with stages.stage("统计汇总"):
-        agg = aggregate(report.frame, metrics, ref, unrecorded=report.unrecorded)
+        release = release_inputs(paths, report.frame,
+                                 official=is_release(paths, package, site_dir))
+        agg = aggregate(report.frame, metrics, ref, unrecorded=report.unrecorded,
+                        provisional=release.provisional, history=release.history)
     # Both temporary folders are removed on every way out, KeyboardInterrupt included.
     with temp_folder(paths.work, DOCS_PREFIX) as docs, \
             temp_folder(target.parent, NEW_PREFIX) as new_site:
         config = load_mkdocs_config(paths.mkdocs_yml, docs, new_site, settings)
         with stages.stage("渲染页面和开放数据"):
             result = render_docs(paths, agg, ref, metrics, docs,
-                                 today or settings.data.today())
+                                 today or settings.data.today(), release, report.csv_path)
         with stages.stage("mkdocs 构建网站"):
             run_mkdocs(config)
         write_marker(new_site)
         with stages.stage("隐私检查：生成的网站"):
             scanned = gate_site(new_site, institutional(settings))
         check_site_dir(paths, package, site_dir)  # unchanged while we built?
+        outcome = record(paths, release, result.published, agg.months, result.keys)
         swap(new_site, target)
     echo(
         f"构建完成：{result.pages} 个页面、{result.data_files} 个开放数据文件，"
         f"发布 {report.rows:,} 条记录（{agg.months[0]} 至 {agg.latest_month}）的统计；"
         f"隐私检查扫描 {scanned} 个文件，未发现个人信息。"
-        f"网站位于 {site_dir}，总用时 {stages.elapsed:.1f} 秒。"
+        + (f"发布记录 data/releases/{agg.latest_month}.jsonl {RECORD_OUTCOMES[outcome]}。"
+           if outcome else "")
+        + f"网站位于 {site_dir}，总用时 {stages.elapsed:.1f} 秒。"
     )

@@ -252,17 +252,17 @@ CASES: dict[str, tuple[Callable[[Path], None], int, str]] = {
     ),
     "invalid_utf8_after_chinese": (
         _bytes(_utf8_then_bad), 1,
-        "错误：文件 {c} 的编码无法识别：第 13 行（第 3,014 个字节）起不是有效的 UTF-8"
+        "错误：文件 {c} 的编码无法识别：第 13 行（第 3,016 个字节）起不是有效的 UTF-8"
         "（此前的内容是 UTF-8 编码）" + DAMAGED + "。" + ENCODING_TAIL,
     ),
     "invalid_utf8_after_bom": (
         _bytes(_bom_then_bad), 1,
-        "错误：文件 {c} 的编码无法识别：文件以 UTF-8 BOM 开头，但第 3 行（第 516 个字节）起"
+        "错误：文件 {c} 的编码无法识别：文件以 UTF-8 BOM 开头，但第 3 行（第 517 个字节）起"
         "不是有效的 UTF-8" + DAMAGED + "。" + ENCODING_TAIL,
     ),
     "invalid_gb18030": (
         _bytes(_gb18030_then_bad), 1,
-        "错误：文件 {c} 的编码无法识别：第 6 行（第 1,158 个字节）起不是有效的 GB18030"
+        "错误：文件 {c} 的编码无法识别：第 6 行（第 1,157 个字节）起不是有效的 GB18030"
         "（文件也不是有效的 UTF-8）。" + ENCODING_TAIL,
     ),
     "before_earliest_year": (

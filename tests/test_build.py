@@ -59,7 +59,8 @@ def test_open_data_is_a_valid_frictionless_package(built: Built) -> None:
     names = {r["path"] for r in descriptor["resources"]}
     assert {"kpis.csv", "counts_by_month.csv"} <= names
     header = (built.site / "data" / "kpis.csv").read_text("utf-8").splitlines()[0]
-    assert header == "period,scope,metric,value,numerator,denominator,n,ci_low,ci_high"
+    assert header == ("period,scope,metric,value,numerator,denominator,n,ci_low,ci_high,"
+                      "scope_level,scope_code,district")
 
 
 @pytest.fixture()

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from generator.site import contexts
 from generator.site.pages import PAGE_TYPES
+from generator.site.release import UpdatesContext
 from tests.conftest import ROOT
 
 SOURCE = Path(contexts.__file__)
@@ -52,7 +53,8 @@ def test_page_contexts_never_shadow_a_shared_name() -> None:
     shared = {f.name for f in dataclasses.fields(contexts.SiteContext)}
     page_contexts = [contexts.HomeContext, contexts.StatsOverviewContext,
                      contexts.DistrictsContext, contexts.MethodologyContext,
-                     contexts.OpenDataContext, contexts.CaseIndexContext, contexts.CaseContext]
+                     contexts.OpenDataContext, contexts.CaseIndexContext, contexts.CaseContext,
+                     UpdatesContext]
     for cls in page_contexts:
         assert not shared & {f.name for f in dataclasses.fields(cls)}, cls.__name__
 
@@ -76,6 +78,7 @@ def test_generated_templates_use_only_their_context() -> None:
                    "pages/stats_districts.md.j2": contexts.DistrictsContext,
                    "pages/methodology.md.j2": contexts.MethodologyContext,
                    "pages/open_data.md.j2": contexts.OpenDataContext,
+                   "pages/updates.md.j2": UpdatesContext,
                    "cases_index.md.j2": contexts.CaseIndexContext,
                    "case.md.j2": contexts.CaseContext}
     assert {p.template for p in PAGE_TYPES} == set(by_template)

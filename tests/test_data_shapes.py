@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from generator.stats.metrics import METRICS
 from tests.conftest import BUILD_DAY, ROOT
 
 pytestmark = pytest.mark.slow
@@ -131,7 +132,14 @@ def test_a_district_with_no_records_publishes_zero(base: Path, tmp_path: Path) -
     assert (yanqing["count"], yanqing["per_10k"], yanqing["latest_month"]) == ("0", "0", "0")
     assert yanqing["responded_rate"] == yanqing["composite_score"] == "NA"
     assert re.search(r"延庆区 0 0\.00 ／ ／ ／ ／ ／ 0 ", text(site, "stats/districts.html"))
-    assert len([r for r in rows(site, "kpis") if r["scope"] == "延庆区"]) == 4 * 6
+    yanqing_rows = [r for r in rows(site, "kpis") if r["scope"] == "延庆区"]
+    periods = {r["period"] for r in yanqing_rows}
+    months = {r["month"] for r in rows(site, "monthly")}
+    quarters = {f"{m[:4]}Q{(int(m[5:]) - 1) // 3 + 1}" for m in months}
+    assert periods - {"all"} - months - quarters - {m[:4] for m in months} <= {
+        p for p in periods if "/" in p}  # the ranking window, when the data hold one
+    assert len(yanqing_rows) == len(periods) * len(METRICS)
+    assert {r["value"] for r in yanqing_rows if r["metric"] == "total"} == {"0"}
 
 
 def test_a_gap_month_is_listed_and_last_month_means_the_calendar_month(

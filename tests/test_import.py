@@ -125,7 +125,7 @@ def test_values_are_mapped(imported: Path, raw: pd.DataFrame) -> None:
                     "生活噪声": "社会生活噪声"}
     for raw_cat, cat in expected_cat.items():
         assert set(joined.loc[joined["三级分类"] == raw_cat, "category"]) == {cat}
-    assert set(joined.loc[joined["受理渠道"] == "12345热线电话", "channel"]) == {"12345热线"}
+    assert set(joined.loc[joined["受理渠道"] == "12345热线电话", "channel"]) == {"热线电话"}
     proactive = joined["来源"] == "主动治理"
     assert proactive.any() and (joined.loc[proactive, "complainant_key"] == "").all()
     assert (joined.loc[~proactive, "complainant_key"].str.match(r"^P[0-9a-f]{16}$")).all()

@@ -55,7 +55,7 @@ def test_published_kpis_carry_n_and_wilson_bounds() -> None:
     total = kpi(agg, "total")
     assert [total["n"], total["ci_low"], total["ci_high"]] == [NOT_APPLICABLE] * 3
     columns = ["period", "scope", "metric", "value", "numerator", "denominator", "n",
-               "ci_low", "ci_high"]
+               "ci_low", "ci_high", "scope_level", "scope_code", "district"]
     assert list(agg.kpis.columns) == columns
 
 

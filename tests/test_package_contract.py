@@ -88,7 +88,7 @@ def test_every_difference_is_listed_at_once() -> None:
         "  - 缺少字段 location_key（契约中的第 11 个字段）。",
         "  - 字段 case_id（第 1 个字段）的 constraints.required：契约为 “true”，数据包为 “yes”。",
         "  - 字段 channel（第 3 个字段）的 constraints.enum 取值顺序与契约不同："
-        "应为 “[\"12345热线\", \"网络\", \"来信\", \"来访\", \"微信\", \"其他\"]”。",
+        "应为 “[\"热线电话\", \"网络\", \"来信\", \"来访\", \"微信\", \"其他\"]”。",
         '  - schema.missingValues：契约为 “[""]”，数据包为 “["", "NA"]”。',
         "请用 ecoportal sample / import 重新生成数据包。",
     ])

@@ -176,7 +176,7 @@ def test_element_category_channel_and_source_mix(full: pd.DataFrame) -> None:
     proactive = (full["source"] == "主动治理").mean()
     assert 0.03 <= proactive <= 0.07
     channels = full.loc[full["source"] == "市民诉求", "channel"].value_counts(normalize=True)
-    assert channels.index[:3].tolist() == ["12345热线", "网络", "微信"]
+    assert channels.index[:3].tolist() == ["热线电话", "网络", "微信"]
     assert channels[["来信", "来访"]].sum() < 0.05
     urgency = full["urgency"].value_counts(normalize=True)
     assert urgency.index[0] == "一般" and urgency["一般"] > 0.8

@@ -98,11 +98,14 @@ def test_counts_per_district_and_category_are_recomputed_from_the_raw_export(
     rows = raw_rows()
     by_district = Counter(DISTRICTS[r["Borough"]] for r in rows)
     by_category = Counter(CATEGORIES[r["Descriptor"]] for r in rows)
-    assert min([*by_district.values(), *by_category.values()]) >= K  # all published
-    assert {r["district"]: int(r["count"]) for r in read_csv(project, "by_district.csv")} \
-        == dict(by_district)
-    assert {r["category"]: int(r["count"]) for r in read_csv(project, "by_category.csv")} \
-        == dict(by_category)
+    assert min([*by_district.values(), *by_category.values()]) >= K
+    # Every figure is right where shown; the disclosure engine may hide a large total to
+    # protect a small cell inside it (hidden cells are never told apart).
+    for name, key, expected in (("by_district.csv", "district", by_district),
+                                ("by_category.csv", "category", by_category)):
+        shown = {r[key]: r["count"] for r in read_csv(project, name)}
+        assert set(shown) == set(expected)
+        assert all(v in {str(expected[k]), "suppressed"} for k, v in shown.items()), shown
     # Months in the city's own time: 23:30 on 31 May is May's, whatever zone the machine has.
     by_month = Counter(stamp(r["Created Date"]).strftime("%Y-%m") for r in rows)
     assert {r["month"]: int(r["count"]) for r in read_csv(project, "monthly.csv")} \
@@ -116,7 +119,13 @@ def test_without_caller_identity_small_cells_count_requests(
     cells = Counter((stamp(r["Created Date"]).strftime("%Y-%m"), DISTRICTS[r["Borough"]],
                      CATEGORIES[r["Descriptor"]]) for r in raw_rows())
     published = read_csv(project, "counts_by_month.csv")
-    assert len(published) == 4 * 3 * 4  # every month × district × category
+    # Months with a request still open are provisional (初步数据): their district × category
+    # cells are held back until every request is closed.
+    months = {stamp(r["Created Date"]).strftime("%Y-%m") for r in raw_rows()}
+    final = {m for m in months if all(r["Status"] == "Closed" for r in raw_rows()
+                                      if stamp(r["Created Date"]).strftime("%Y-%m") == m)}
+    assert {r["month"] for r in published} == final
+    assert len(published) == len(final) * 3 * 4  # every final month × district × category
     for row in published:
         true = cells[(row["month"], row["district"], row["category"])]
         if 0 < true < K:

@@ -191,7 +191,7 @@ def test_open_data_declares_and_documents_both_tokens(crafted: tuple[Path, Path]
         assert note in resource["description"]
         assert "unrecorded 表示" not in resource["description"]
         numeric = [f for f in resource["schema"]["fields"] if f["type"] != "string"
-                   and f["name"] not in {"population_k"}]
+                   and f["name"] not in {"population_k", "weekday", "hour", "deadline_h"}]
         assert all(note in f["description"] for f in numeric), resource["name"]
     page = _text(site, "stats/open-data.html")
     assert "suppressed 不予公布" in page and "NA 不适用" in page

@@ -3,21 +3,20 @@ identity, disclosure control counts requests. Hand-made frames, numbers worked o
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 import pytest
 
-from generator.config import MetricsConfig
+from generator.config import load_metrics
 from generator.reference import Category, District, Reference, Street
 from generator.stats.aggregate import aggregate
 from generator.stats.marks import HIDDEN, NOT_APPLICABLE, UNRECORDED
 from generator.stats.metrics import FIELDS_NEEDED, unrecorded_metrics
+from tests.conftest import ROOT
 
-METRICS = MetricsConfig(
-    basic_satisfied_weight=0.9,
-    composite_weights={"responded_rate": 0.1, "resolved_rate": 0.5, "satisfied_rate": 0.4},
-    deadlines_hours={"紧急": 2, "民生保障": 24, "一般": 168, "疑难": 360},
-    min_complainants=3,
-)
+METRICS = dataclasses.replace(load_metrics(ROOT / "data" / "metrics.yml"), min_complainants=3,
+                              topics={})
 REF = Reference(
     districts=(District("A1", "甲区", 100, 0, 0), District("B2", "乙区", None, 0, 1)),
     streets=(Street("A1001", "一街道", "A1", "甲区", "街道"),
@@ -34,6 +33,8 @@ def frame(rows: list[tuple[str, str, str | None]]) -> pd.DataFrame:
     n = len(rows)
     received = pd.Series(pd.date_range("2026-03-01 08:00", periods=n, freq="h"))
     streets = {"甲区": "一街道", "乙区": "二街道"}
+    codes = {"甲区": "A1", "乙区": "B2"}
+    street_codes = {"甲区": "A1001", "乙区": "B2001"}
     elements = {"噪声扰民": "噪声", "油烟": "大气"}
     return pd.DataFrame({
         "received_at": received,
@@ -42,7 +43,14 @@ def frame(rows: list[tuple[str, str, str | None]]) -> pd.DataFrame:
         "source": ["市民诉求"] * n,
         "urgency": ["一般"] * n,
         "district": [r[0] for r in rows],
+        "district_code": [codes[r[0]] for r in rows],
         "street": [streets[r[0]] for r in rows],
+        "street_code": [street_codes[r[0]] for r in rows],
+        "channel": ["网络"] * n,
+        "handling_level": ["街乡"] * n,
+        "escalated": [False] * n,
+        "location_key": [f"L{i}" for i in range(n)],
+        "contacted_at": received + pd.Timedelta(hours=1),
         "element": [elements[r[1]] for r in rows],
         "category": [r[1] for r in rows],
         "complainant_key": pd.Series([r[2] for r in rows], dtype=object),
@@ -65,7 +73,8 @@ def unrecorded_frame(rows: list[tuple[str, str, str | None]], fields: tuple[str,
 
 def kpi(agg: object, metric: str, scope: str = "全市", period: str = "all") -> object:
     kpis = agg.kpis  # type: ignore[attr-defined]
-    hit = kpis[(kpis["period"] == period) & (kpis["scope"] == scope) & (kpis["metric"] == metric)]
+    hit = kpis[(kpis["period"] == period) & (kpis["scope"] == scope) & (kpis["metric"] == metric)
+               & (kpis["scope_level"] != "street")]
     assert len(hit) == 1
     return hit.iloc[0]
 
@@ -143,12 +152,13 @@ def test_without_identity_k_counts_requests() -> None:
     assert kpi(agg, "total", "乙区")["value"] == 4
     assert kpi(agg, "responded_rate", "乙区")["value"] == 1.0
     assert agg.disclosure_unit == "件诉求"
-    # Two requests (< k) are hidden, and so is the smallest neighbour that would give them away.
+    # Two requests (< k) are hidden, and so is a neighbour that would give them away: 甲区's
+    # total or the city's (the disclosure engine picks one), never both visible.
     rows = [("甲区", "噪声扰民", None)] * 6 + [("乙区", "油烟", None)] * 2
     agg = aggregate(frame(rows), METRICS, REF, unrecorded=("complainant_key",))
     assert kpi(agg, "total", "乙区")["value"] is HIDDEN
-    assert kpi(agg, "total", "甲区")["value"] is HIDDEN
-    assert kpi(agg, "total", "全市")["value"] == 8
-    cells = agg.counts_by_month
-    assert cells[(cells["district"] == "乙区") & (cells["category"] == "油烟")][
-        "count"].tolist() == [HIDDEN]
+    shown = [kpi(agg, "total", scope)["value"] for scope in ("甲区", "全市")]
+    assert HIDDEN in shown and set(shown) <= {HIDDEN, 6, 8}
+    # March is cut short by the export (provisional): its district × category cells are held
+    # back until final, so the table lists no month yet.
+    assert agg.counts_by_month.empty

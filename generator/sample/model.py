@@ -88,7 +88,7 @@ STREET_KIND_WEIGHT = {"街道": 1.3, "地区": 1.0, "镇": 0.75, "乡": 0.6, "�
 
 # Source and channel.
 PROACTIVE_SHARE = {"扬尘": 0.1, "餐饮油烟": 0.06, "建筑施工噪声": 0.05, "default": 0.03}
-CHANNELS = ("12345热线", "网络", "微信", "来信", "来访")
+CHANNELS = ("热线电话", "网络", "微信", "来信", "来访")
 CHANNEL_SHARES = (0.78, 0.12, 0.08, 0.012, 0.008)
 
 # Urgency (deadline class) mix; 疑难 more common for dust, construction and industry.

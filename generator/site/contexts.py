@@ -325,6 +325,24 @@ class MethodologyContext:
     """The measures shown as 未记录 because they need such a field, e.g. 响应率."""
     interval_methods: tuple[IntervalMethod, ...]
     """The 95 % interval method of each rate and of the composite score, in page order."""
+    published_tables: tuple[PublishedTable, ...]
+    """Every open-data table: where it is published and the share of its cells hidden."""
+    window: str | None
+    """The ranking window 'YYYY-MM/YYYY-MM' (None: the data are too short for one)."""
+
+
+@dataclass(frozen=True)
+class PublishedTable:
+    """One open-data table as the methodology page lists it."""
+
+    file: str
+    """The CSV file name under data/."""
+    title: str
+    """Its Chinese title."""
+    levels: str
+    """Where it is published (region levels, periods, dimensions), in words."""
+    hidden_share: float
+    """Share of its figures withheld by disclosure control (0–1)."""
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,9 @@ from generator.site.format import CSV_NOT_APPLICABLE as CSV_NOT_APPLICABLE
 from generator.site.format import CSV_UNRECORDED as CSV_UNRECORDED
 from generator.site.format import MISSING_VALUES, csv_cell, csv_marks_note, day_zh
 from generator.stats.aggregate import Aggregates
+from generator.stats.marks import HIDDEN
+from generator.stats.metrics import METRICS
+from generator.stats.tables import DIMENSIONS, MEASURE_OF, TABLES, TableSpec
 
 S, INT, N = "string", "integer", "number"
 Field = tuple[str, str, str, str]
@@ -62,10 +65,10 @@ def _resources(k: int, agg: Aggregates, population_source: str
         "kpis": ("核心指标",
                  "全市和各区、各月及全期的诉求总量、三率、综合成绩和按时办结率（长表）。"
                  + note + "。", [
-            ("period", S, "统计期", "all 表示全部数据期，其余为" + months),
-            ("scope", S, "范围", "全市或区名（参考数据中的每个区都列出）"),
-            ("metric", S, "指标", "total、responded_rate、resolved_rate、satisfied_rate、"
-                                "composite_score、ontime_rate"),
+            ("period", S, "统计期", PERIODS + "；全市和各区按月、季、年和全期，街乡按季和全期"),
+            ("scope", S, "范围", "全市、区名或街乡名（参考数据中的每个区和街乡都列出）"),
+            ("metric", S, "指标", "、".join(METRICS) + "（citizen_total 市民诉求件数，"
+                                "proactive_total 主动治理件数，escalation_rate 升级率）"),
             ("value", N, "数值", "总量为件数，比率为 0–1 的小数；" + note),
             ("numerator", N, "分子", "比率的分子（满意率分子含基本满意权重）；" + note),
             ("denominator", N, "分母", "比率的分母（有效回访件数或已办结件数）；" + note),
@@ -73,6 +76,10 @@ def _resources(k: int, agg: Aggregates, population_source: str
                                  "已办结件数；总量为 " + CSV_NOT_APPLICABLE + "；" + note),
             ("ci_low", N, "95% 置信区间下限", CI_METHODS + "；" + note),
             ("ci_high", N, "95% 置信区间上限", CI_METHODS + "；" + note),
+            ("scope_level", S, "范围层级", "city（全市）、district（区）或 street（街道乡镇）"),
+            ("scope_code", S, "范围代码", "全市为 city，区和街乡为统计用区划代码"
+                                       "（街乡名称在不同区会重复，请用代码区分）"),
+            ("district", S, "所属区", "区和街乡所属的区；全市为“全市”"),
         ]),
         "counts_by_month": ("按月分类统计",
                             "受理月份 × 区 × 要素 × 类别的诉求件数，每个组合都列出。"
@@ -116,6 +123,184 @@ def _resources(k: int, agg: Aggregates, population_source: str
     }
 
 
+PERIODS = ("all 为全部数据期；YYYY 为年，YYYYQn 为季度（Q1 为 1–3 月），YYYY-MM 为受理月份；"
+           "逐周表为周段第一天 YYYY-MM-DD（周一至周日，在月界处截断）")
+REGION_FIELDS: dict[str, Field] = {
+    "scope_level": ("scope_level", S, "范围层级", "city（全市）、district（区）或 street（街乡）"),
+    "scope": ("scope", S, "范围", "全市、区名或街乡名"),
+    "scope_code": ("scope_code", S, "范围代码", "全市为 city，区和街乡为统计用区划代码"),
+    "district": ("district", S, "区", "被反映区"),
+    "district_code": ("district_code", S, "区代码", "统计用区划代码"),
+    "street": ("street", S, "街道乡镇", "名称在不同区会重复，请用代码区分"),
+    "street_code": ("street_code", S, "街乡代码", "统计用区划代码"),
+}
+
+
+def _breakdown(spec: TableSpec, frame: pd.DataFrame, note: str
+               ) -> tuple[str, str, list[Field]]:
+    """A declared breakdown's resource: its fields follow from the declaration."""
+    levels = "；".join(
+        f"{LEVEL_NAMES[cut.region]}按" + "、".join(PERIOD_NAMES[p] for p in cut.periods)
+        for cut in spec.cuts)
+    fields: list[Field] = [("period", S, "统计期", PERIODS)]
+    for column in frame.columns:
+        if column in REGION_FIELDS:
+            fields.append(REGION_FIELDS[column])
+        elif column in DIMENSIONS:
+            dim = DIMENSIONS[column]
+            kind = INT if column in ("weekday", "hour") else S
+            fields.append((column, kind, dim.title, dim.description))
+    unit = "已办结件数" if MEASURE_OF.get(spec.name) == "closed" else "件数"
+    fields.append(("count", INT, unit, note))
+    if spec.share:
+        fields.append(("share", N, "占比", "占同一统计期、同一范围合计的比例，取值 0–1；" + note))
+    return spec.title, f"{spec.description}。发布层级：{levels}。{note}。", fields
+
+
+def _analyses(note: str, agg: Aggregates) -> dict[str, tuple[str, str, list[Field]]]:
+    """The analyses' resources (stats.findings): 重点点位, warnings, repeat rate, handling
+    times, rankings, 每月一题."""
+    street = [REGION_FIELDS["district"], REGION_FIELDS["street"], REGION_FIELDS["street_code"]]
+    window = agg.calendar.window_label if agg.calendar else None
+    rank_fields: list[Field] = [
+        ("window", S, "排名窗口", f"最近 12 个完整自然月，写作 首月/末月（本期 {window}）"),
+        ("rank", INT, "名次", "竞争排名（1、2、2、4）；不参加排名的单位为 " + CSV_NOT_APPLICABLE),
+        ("tied", "boolean", "不分先后", "true 表示与其他单位按显示精度并列"),
+        ("status", S, "排名状态", "ranked 参加排名；below_minimum 诉求量低于最低件数；hidden 成绩"
+                               "已隐去或未记录；no_measure 无该项指标；no_requests 窗口内没有诉求"),
+    ]
+    score: list[Field] = [
+        ("n", INT, "有效回访件数", "综合成绩背后的有效回访件数；" + note),
+        ("ci_low", N, "95% 区间下限", CI_METHODS + "；" + note),
+        ("ci_high", N, "95% 区间上限", CI_METHODS + "；" + note),
+    ]
+    hours = "小时，保留一位小数；" + note
+    return {
+        "hotspots": ("重点点位", "各街乡各月、各季度的重点点位数和诉求数：同一点位在时间窗内"
+                     "至少被投诉两次（data/metrics.yml 的 hotspots）。只列出有重点点位、且诉求来自"
+                     "至少 k 位诉求人、街乡当季总量公开的街乡；从不公布点位本身", [
+            ("period", S, "统计期", "YYYY-MM 为月，YYYYQn 为季度；点位归入其达标诉求所在的周期"),
+            *street,
+            ("places", INT, "重点点位数", "处"),
+            ("requests", INT, "诉求件数", "这些点位在本期计入的市民诉求件数"),
+            ("distinct_complainants", INT, "诉求人数", "不同诉求人的人数（至少 k）"),
+            ("main_category", S, "主要类别", "件数最多的诉求类别"),
+        ]),
+        "hotspots_persistent": ("单一诉求人反复反映的点位", "同一周期内诉求全部来自同一位诉求人"
+                                "的点位，只按区统计；一个区至少有 k 处这样的点位才公布", [
+            ("period", S, "统计期", "YYYY-MM 为月，YYYYQn 为季度"),
+            REGION_FIELDS["district"],
+            ("places", INT, "点位数", "处"),
+            ("requests", INT, "诉求件数", "件"),
+        ]),
+        "warnings": ("预警", "街乡 × 类别当月件数相对自身基线显著上升的预警（全部历史）。只在"
+                     "观测值来自至少 k 位诉求人、且街乡当季总量公开时发布", [
+            ("detected_on", S, "发现日期", "被检验月份的最后一天；数据未到月底时为数据截止日"),
+            *street,
+            ("category", S, "类别", "诉求类别（按要素预警时为要素）"),
+            ("observed", INT, "观测件数", "当月市民诉求件数"),
+            ("expected", N, "期望件数", "按基线和季节调整的期望值，保留一位小数"),
+            ("rule", S, "规则", "判定规则（data/metrics.yml 的 warnings）"),
+            ("period", S, "被检验月份", "YYYY-MM"),
+        ]),
+        "repeat_rate": ("重复诉求率", "已办结、有点位的市民诉求中，办结后时间窗内同一点位又收到"
+                        "诉求的比例（“办结不等于解决”），按办结月份和全期，分全市和各区。" + note, [
+            ("period", S, "统计期", "办结月份 YYYY-MM，all 为全期"),
+            ("scope", S, "范围", "全市或区名"),
+            ("repeated", INT, "重复件数", "分子；" + note),
+            ("closed", INT, "已办结件数", "分母：不含数据截止前时间窗内办结的诉求；" + note),
+            ("value", N, "重复诉求率", "取值 0–1；" + note),
+            ("ci_low", N, "95% 区间下限", "Wilson 区间；" + note),
+            ("ci_high", N, "95% 区间上限", "Wilson 区间；" + note),
+        ]),
+        "handling_times": ("办理时长", "按紧急程度的响应时长、办结时长（中位数和第 90 百分位数，"
+                           "最近秩法）和按时办结率：全市按全期和季度，各区按全期。" + note, [
+            ("period", S, "统计期", "all 为全期，YYYYQn 为季度"),
+            ("scope", S, "范围", "全市或区名"),
+            ("urgency", S, "紧急程度", DIMENSIONS["urgency"].description),
+            ("closed", INT, "已办结件数", note),
+            ("response_median_h", N, "响应时长中位数", "联系时间 − 受理时间，" + hours),
+            ("response_p90_h", N, "响应时长 P90", "最近秩法第 90 百分位数，" + hours),
+            ("closing_median_h", N, "办结时长中位数", "办结时间 − 受理时间，" + hours),
+            ("closing_p90_h", N, "办结时长 P90", "最近秩法第 90 百分位数，" + hours),
+            ("ontime_rate", N, "按时办结率", "取值 0–1；" + note),
+            ("deadline_h", N, "办理时限", "小时（data/metrics.yml 的 deadlines_hours）"),
+        ]),
+        "district_ranking": ("各区排名", "各区按综合成绩、按每万常住人口诉求数的排名。" + note, [
+            ("ranking", S, "排名依据", "composite_score 综合成绩；per_10k 每万常住人口诉求数"),
+            *rank_fields[:1], *rank_fields[1:],
+            REGION_FIELDS["district"], REGION_FIELDS["district_code"],
+            ("count", INT, "诉求量", "排名窗口内件数；" + note),
+            ("value", N, "成绩或每万人诉求数", note),
+            *score,
+        ]),
+        "street_ranking": ("街乡排名", "各街乡按最近 12 个月综合成绩的排名；诉求量低于最低件数的"
+                           "街乡另行列出，不排名次。" + note, [
+            *rank_fields, *street,
+            ("count", INT, "诉求量", "排名窗口内件数；" + note),
+            ("composite_score", N, "综合成绩", note),
+            *score,
+        ]),
+        "monthly_topic": ("每月一题", "每月确定的重点类别（data/metrics.yml 的 topics）当月各区"
+                          "件数。" + note, [
+            ("month", S, "月份", "YYYY-MM"),
+            ("topic", S, "每月一题", "当月重点类别"),
+            REGION_FIELDS["district"],
+            ("count", INT, "件数", note),
+        ]),
+    }
+
+
+def hidden_share(frame: pd.DataFrame) -> float:
+    """Share of the table's figures (count or value cells) withheld by disclosure control."""
+    column = next((c for c in ("value", "count", "closed") if c in frame), None)
+    if column is None or not len(frame):  # e.g. hotspots: withheld rows are absent, not marked
+        return 0.0
+    return float(frame[column].map(lambda v: v is HIDDEN).mean())
+
+
+FIXED_LEVELS = {
+    "kpis": "全市和各区按月、季、年、排名窗口和全期；各街乡按季、排名窗口和全期",
+    "counts_by_month": "各区按月 × 类别",
+    "monthly": "全市按月",
+    "by_element": "全市全期及最近两个月 × 要素",
+    "by_category": "全市全期及最近两个月 × 类别",
+    "by_district": "各区全期及最近一月",
+    "hotspots": "各街乡按月、季",
+    "hotspots_persistent": "各区按月、季",
+    "warnings": "各街乡 × 类别按月",
+    "repeat_rate": "全市和各区按办结月份和全期",
+    "handling_times": "全市按全期和季、各区按全期 × 紧急程度",
+    "district_ranking": "各区，排名窗口",
+    "street_ranking": "各街乡，排名窗口",
+    "monthly_topic": "各区，每月一题所在月份",
+}
+"""Where each table not declared in stats.tables is published (the methodology page)."""
+
+
+def levels_of(name: str) -> str:
+    """Where a table is published, in words (declared tables: from their cuts)."""
+    spec = next((s for s in TABLES if s.name == name), None)
+    if spec is None:
+        return FIXED_LEVELS[name]
+    return "；".join(
+        f"{LEVEL_NAMES[cut.region]}按" + "、".join(PERIOD_NAMES[p] for p in cut.periods)
+        for cut in spec.cuts) + ("" if not spec.dims else " × " + " × ".join(
+            DIMENSIONS[d].title for d in spec.dims if d != "element" or "category" not in
+            spec.dims))
+
+
+def overview(agg: Aggregates, k: int, settings: Settings) -> list[tuple[str, str, str, float]]:
+    """(file, title, where it is published, hidden share) of every open-data table."""
+    published = tables(agg)
+    return [(f"{name}.csv", title, levels_of(name), hidden_share(published[name]))
+            for name, (title, _, _) in resources(agg, k, settings).items()]
+
+
+LEVEL_NAMES = {"city": "全市", "district": "各区", "street": "各街乡"}
+PERIOD_NAMES = {"all": "全期", "year": "年", "quarter": "季", "month": "月", "week": "周"}
+
+
 def tables(agg: Aggregates) -> dict[str, pd.DataFrame]:
     return {
         "kpis": agg.kpis,
@@ -124,6 +309,8 @@ def tables(agg: Aggregates) -> dict[str, pd.DataFrame]:
         "by_element": agg.by_element,
         "by_category": agg.by_category,
         "by_district": agg.by_district,
+        **agg.breakdowns,
+        **agg.analyses,
     }
 
 
@@ -136,17 +323,68 @@ def package_name(site: SiteSettings) -> str:
     return f"{site.slug}-{PACKAGE_NAME}" if site.slug else PACKAGE_NAME
 
 
+def resources(agg: Aggregates, k: int, settings: Settings
+              ) -> dict[str, tuple[str, str, list[Field]]]:
+    """Every open-data table's title, description and fields, in publishing order."""
+    published = tables(agg)
+    entries = _resources(k, agg, settings.reference.population_source)
+    for spec in TABLES:
+        entries[spec.name] = _breakdown(spec, published[spec.name], marks_note(k, agg))
+    entries.update({name: entry for name, entry in _analyses(marks_note(k, agg), agg).items()
+                    if name in published})
+    return {name: _noted(entry, marks_note(k, agg)) for name, entry in entries.items()}
+
+
+NUMERIC_KEYS = frozenset({"weekday", "hour", "population_k", "deadline_h"})
+"""Numeric columns that never hold a mark (keys and configuration), so need no note."""
+
+
+def _noted(entry: tuple[str, str, list[Field]], note: str) -> tuple[str, str, list[Field]]:
+    """Every description says how the tokens read: the resource's and each figure's."""
+    title, description, fields = entry
+    if note not in description:
+        description = description.rstrip("。") + "。" + note + "。"
+    noted = [(n, t, ti, d if t == S or n in NUMERIC_KEYS or note in d
+              else (d + "；" if d else "") + note) for n, t, ti, d in fields]
+    return title, description, noted
+
+
+def published_frames(agg: Aggregates, k: int, settings: Settings) -> dict[str, pd.DataFrame]:
+    """Exactly what each CSV holds (its declared columns, in order), by table name."""
+    published = tables(agg)
+    return {name: published[name][[f[0] for f in fields]].reset_index(drop=True)
+            for name, (_, _, fields) in resources(agg, k, settings).items()}
+
+
+MEASURES = frozenset({
+    "value", "numerator", "denominator", "n", "ci_low", "ci_high", "count", "share",
+    "latest_month", "previous_month", "population_k", "per_10k", "responded_rate",
+    "resolved_rate", "satisfied_rate", "composite_score", "ontime_rate", "places", "requests",
+    "distinct_complainants", "main_category", "observed", "expected", "rule", "repeated",
+    "closed", "response_median_h", "response_p90_h", "closing_median_h", "closing_p90_h",
+    "deadline_h", "rank", "tied", "status", "detected_on"})
+"""Columns that are figures (or describe one), not part of a row's key."""
+
+
+def record_keys(frames: dict[str, pd.DataFrame]) -> dict[str, list[str]]:
+    """Each table's key columns, for the release record (stats.history)."""
+    return {name: [c for c in frame.columns if c not in MEASURES]
+            for name, frame in frames.items()}
+
+
 def write_open_data(agg: Aggregates, folder: Path, k: int, settings: Settings) -> int:
     """Write the CSVs and datapackage.json; returns the number of files written."""
     folder.mkdir(parents=True, exist_ok=True)
-    resources: list[dict[str, Any]] = []
-    population = settings.reference.population_source
-    for name, (title, description, fields) in _resources(k, agg, population).items():
-        frame = tables(agg)[name]
+    resources_out: list[dict[str, Any]] = []
+    published = tables(agg)
+    for name, (title, description, fields) in resources(agg, k, settings).items():
+        frame = published[name]
         columns = [f[0] for f in fields]
+        share = hidden_share(frame)
+        description += f"本表隐去的单元格占 {share:.1%}。"
         text = frame[columns].map(csv_cell)
         text.to_csv(folder / f"{name}.csv", index=False, lineterminator="\n")
-        resources.append({
+        resources_out.append({
             "name": name.replace("_", "-"),
             "path": f"{name}.csv",
             "title": title,
@@ -155,6 +393,7 @@ def write_open_data(agg: Aggregates, folder: Path, k: int, settings: Settings) -
             "mediatype": "text/csv",
             "encoding": "utf-8",
             "profile": "tabular-data-resource",
+            "hiddenShare": round(share, 4),
             "schema": {
                 "fields": [{"name": n, "type": t, "title": ti, "description": d}
                            for n, t, ti, d in fields],
@@ -171,8 +410,8 @@ def write_open_data(agg: Aggregates, folder: Path, k: int, settings: Settings) -
             f"不含任何个人信息。单元格取值：{marks_note(k, agg)}。" + incomplete),
         "licenses": [{"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0",
                       "path": "https://creativecommons.org/licenses/by/4.0/"}],
-        "resources": resources,
+        "resources": resources_out,
     }
     (folder / "datapackage.json").write_text(
         json.dumps(package, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    return len(resources) + 1
+    return len(resources_out) + 1

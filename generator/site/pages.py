@@ -41,6 +41,7 @@ from generator.site.contexts import (
     MethodologyContext,
     MonthRow,
     OpenDataContext,
+    PublishedTable,
     SiteContext,
     StatsOverviewContext,
     template_vars,
@@ -62,6 +63,8 @@ from generator.site.format import (
     month_zh,
     num,
 )
+from generator.site.opendata import overview
+from generator.site.release import UpdatesContext
 from generator.stats.aggregate import Aggregates
 from generator.stats.disclosure import REQUESTS
 from generator.stats.marks import HIDDEN, Mark
@@ -101,6 +104,8 @@ class SiteData:
     updated: dt.date
     hand_written: frozenset[str] = frozenset()
     """Docs-relative paths of the project's hand-written pages (site_src/), for optional links."""
+    updates: UpdatesContext | None = None
+    """This release against the earlier ones (the 本次更新 page), when the build knows them."""
 
 
 @dataclass(frozen=True)
@@ -263,11 +268,19 @@ def methodology(data: SiteData) -> Iterator[MethodologyContext]:
                                   if metric in agg.unrecorded_metrics),
         interval_methods=tuple(IntervalMethod(title, INTERVAL_METHODS[metric])
                                for metric, title in MEASURE_TITLES.items()
-                               if metric in INTERVAL_METHODS))
+                               if metric in INTERVAL_METHODS),
+        published_tables=tuple(PublishedTable(*row) for row in overview(
+            agg, data.metrics.min_complainants, data.settings)),
+        window=agg.calendar.window_label if agg.calendar else None)
 
 
 def open_data(data: SiteData) -> Iterator[OpenDataContext]:
     yield OpenDataContext(latest_cutoff=data.agg.latest_cutoff)
+
+
+def updates(data: SiteData) -> Iterator[UpdatesContext]:
+    if data.updates is not None:
+        yield data.updates
 
 
 def case_index(data: SiteData) -> Iterator[CaseIndexContext]:
@@ -288,6 +301,7 @@ PAGE_TYPES: tuple[PageType[Any], ...] = (
     PageType("各区统计", "pages/stats_districts.md.j2", "stats/districts.md", districts),
     PageType("统计方法", "pages/methodology.md.j2", "stats/methodology.md", methodology),
     PageType("开放数据", "pages/open_data.md.j2", "stats/open-data.md", open_data),
+    PageType("本次更新", "pages/updates.md.j2", "stats/updates.md", updates),
     PageType("典型案例列表", "cases_index.md.j2", "cases/index.md", case_index),
     PageType("典型案例", "case.md.j2", "cases/{case.slug}.md", case),
 )

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import pandas as pd
 
 from generator.config import MetricsConfig
 from generator.errors import BuildError
@@ -24,9 +25,11 @@ from generator.site.cases import load_cases
 from generator.site.contexts import template_vars
 from generator.site.format import FILTERS
 from generator.site.limits import load_limits
-from generator.site.opendata import write_open_data
+from generator.site.opendata import published_frames, record_keys, resources, write_open_data
 from generator.site.page_errors import RENDER_ERRORS, page_error
-from generator.site.pages import PAGE_TYPES, PageType, SiteData, site_context
+from generator.site.pages import MEASURE_TITLES, PAGE_TYPES, PageType, SiteData, site_context
+from generator.site.release import UpdatesContext
+from generator.site.releasing import ReleaseInputs, release_outputs, write_release_files
 from generator.stats.aggregate import Aggregates
 from generator.text import shown
 
@@ -37,6 +40,10 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 class RenderResult:
     pages: int
     data_files: int
+    published: dict[str, pd.DataFrame]
+    """Exactly what each open-data CSV holds, by table name (for the release record)."""
+    keys: dict[str, list[str]]
+    """Each table's key columns."""
 
 
 def make_env(paths: ProjectPaths) -> jinja2.Environment:
@@ -51,7 +58,7 @@ def make_env(paths: ProjectPaths) -> jinja2.Environment:
 
 
 def site_data(paths: ProjectPaths, agg: Aggregates, ref: Reference, metrics: MetricsConfig,
-              updated: dt.date) -> SiteData:
+              updated: dt.date, updates: UpdatesContext | None = None) -> SiteData:
     """What the contexts are built from: the aggregates plus the project's pages' inputs."""
     settings = paths.settings
     label = _label(paths, settings.reference.folder)
@@ -59,7 +66,7 @@ def site_data(paths: ProjectPaths, agg: Aggregates, ref: Reference, metrics: Met
     hand_written = frozenset(p.relative_to(paths.site_src).as_posix()
                              for p in paths.site_src.rglob("*.md") if p.is_file())
     return SiteData(settings, agg, ref, metrics, tuple(cases), load_limits(paths.limits_file),
-                    updated, hand_written)
+                    updated, hand_written, updates)
 
 
 def _label(paths: ProjectPaths, folder: Path) -> str:
@@ -85,9 +92,18 @@ def render_pages(paths: ProjectPaths, data: SiteData) -> dict[str, str]:
 
 
 def render_docs(paths: ProjectPaths, agg: Aggregates, ref: Reference, metrics: MetricsConfig,
-                out: Path, updated: dt.date) -> RenderResult:
-    """Write every page, asset and open-data file into `out` (a fresh docs folder)."""
-    pages = render_pages(paths, site_data(paths, agg, ref, metrics, updated))
+                out: Path, updated: dt.date, release: ReleaseInputs, package_csv: Path
+                ) -> RenderResult:
+    """Write every page, asset and open-data file (with the release manifest) into `out`
+    (a fresh docs folder)."""
+    k, settings = metrics.min_complainants, paths.settings
+    frames = published_frames(agg, k, settings)
+    keys = record_keys(frames)
+    entries = resources(agg, k, settings)
+    outputs = release_outputs(
+        release, frames, agg.months, keys, {n: e[0] for n, e in entries.items()},
+        {n: {f[0]: f[2] for f in e[2]} for n, e in entries.items()}, MEASURE_TITLES)
+    pages = render_pages(paths, site_data(paths, agg, ref, metrics, updated, outputs.updates))
     for source in sorted(paths.site_src.rglob("*")):
         if source.is_file() and source.suffix != ".md":  # stylesheets, scripts, images
             target = out / source.relative_to(paths.site_src)
@@ -97,8 +113,9 @@ def render_docs(paths: ProjectPaths, agg: Aggregates, ref: Reference, metrics: M
         target = out / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
-    data_files = write_open_data(agg, out / "data", metrics.min_complainants, paths.settings)
-    return RenderResult(pages=len(pages), data_files=data_files)
+    data_files = write_open_data(agg, out / "data", k, settings)
+    write_release_files(paths, release, outputs, frames, agg.months, out / "data", package_csv)
+    return RenderResult(pages=len(pages), data_files=data_files + 1, published=frames, keys=keys)
 
 
 def _claim(pages: dict[str, str], rel: str, page_type: PageType[Any]) -> None:

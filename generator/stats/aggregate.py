@@ -17,11 +17,31 @@ import pandas as pd
 
 from generator.config import MetricsConfig
 from generator.reference import Reference
-from generator.stats.breakdowns import counts_by_month, share_table, suppressed_counts
+from generator.stats.breakdowns import (
+    CubeCells,
+    CubeHiding,
+    handling_mask,
+    hide_measure,
+    published_counts,
+    side_table,
+)
+from generator.stats.cells import Grid
+from generator.stats.constants import history_cells
 from generator.stats.disclosure import COMPLAINANTS, REQUESTS
+from generator.stats.findings import (
+    find,
+    hide_handling,
+    only_final,
+    only_published_streets,
+    rankings,
+    topic_tables,
+)
+from generator.stats.history import ReleaseHistory
 from generator.stats.marks import HIDDEN, NOT_APPLICABLE, is_mark, published
-from generator.stats.metrics import ALL, CITY, kpi_table, unrecorded_metrics
+from generator.stats.metrics import ALL, KpiHiding, kpi_table, unrecorded_metrics
+from generator.stats.periods import Calendar, quarter_window
 from generator.stats.prepare import prepare
+from generator.stats.tables import CITY_LEVEL, DISTRICT_LEVEL, STREET_LEVEL, TABLES
 
 RATE_METRICS = ("responded_rate", "resolved_rate", "satisfied_rate", "composite_score",
                 "ontime_rate")
@@ -51,6 +71,13 @@ class Aggregates:
     """ISO date of the last receipt when the export cuts the latest month short, else None."""
     unrecorded: frozenset[str] = field(default_factory=frozenset)
     """Contract fields the export does not record (the package's unrecordedFields)."""
+    breakdowns: dict[str, pd.DataFrame] = field(default_factory=dict)
+    """The declared breakdowns (stats.tables TABLES) by CSV name, ready to publish."""
+    analyses: dict[str, pd.DataFrame] = field(default_factory=dict)
+    """重点点位, warnings, repeat rate, handling times, rankings and 每月一题 (stats.findings),
+    by CSV name."""
+    calendar: Calendar | None = None
+    """The published periods (months, quarters, years, the ranking window)."""
 
     @property
     def unrecorded_metrics(self) -> frozenset[str]:
@@ -89,53 +116,95 @@ def cutoff(last_received: dt.datetime | pd.Timestamp) -> str | None:
 
 
 def aggregate(frame: pd.DataFrame, metrics: MetricsConfig, ref: Reference,
-              unrecorded: Collection[str] = frozenset()) -> Aggregates:
+              unrecorded: Collection[str] = frozenset(),
+              provisional: Collection[str] = (),
+              history: ReleaseHistory | None = None) -> Aggregates:
     """Every published table. `unrecorded` lists the contract fields the export does not
     record (ValidationReport.unrecorded): measures needing them are UNRECORDED, and without
-    complainant_key disclosure control counts requests instead of complainants."""
+    complainant_key disclosure control counts requests instead of complainants.
+    `provisional` months (初步数据) are held back from fine tables; `history` is what earlier
+    releases published (their hiding stays, their figures are the attacker's constants)."""
     missing = frozenset(unrecorded)
     prep = prepare(frame, metrics, missing)
     k = metrics.min_complainants
     months = tuple(str(m) for m in prep["month"].cat.categories)
-    districts = [d.name for d in ref.districts]
-    kpis = kpi_table(prep, metrics, months, districts, missing)
+    last_cut = cutoff(frame["received_at"].max())
+    window = quarter_window(months, metrics.ranking.window_months,
+                            latest_incomplete=last_cut is not None,
+                            provisional=tuple(provisional))
+    held_set = set(provisional) | ({months[-1]} if last_cut else set())
+    held = tuple(m for m in months if m in held_set)
+    calendar = Calendar.spanning(months, window, held)
+    prep["window"] = calendar.window_of(prep["month"]).set_axis(prep.index)
+    grid = Grid(calendar, ref)
     latest, previous = months[-1], (months[-2] if len(months) > 1 else None)
-    elements = pd.DataFrame({"element": list(ref.elements)})
-    categories = pd.DataFrame([(c.element, c.name) for c in ref.categories],
-                              columns=["element", "category"])
-    cube = pd.DataFrame(
-        [(m, d, c.element, c.name) for m in months for d in districts for c in ref.categories],
-        columns=["month", "district", "element", "category"])
+    found = find(frame, metrics, ref, calendar, missing)
+    cube = CubeCells.compute(prep, grid)
+    past = history_cells(history, ref) if history is not None else None
+    hidden = cube.hide(prep, k, extra=found.warning_cells, history=past)
+    wide = cube.kpis
+    hiding = KpiHiding(total=hidden.of(wide), valid=hide_measure(wide, prep, k, "valid"),
+                       closed=hide_measure(wide, prep, k, "closed"))
+    kpis = kpi_table(wide, metrics, hiding, missing)
+    breakdowns = {spec.name: side_table(spec, cube, hidden, hiding, prep, k)
+                  for spec in TABLES}
+    streets = kpis[(kpis["scope_level"] == STREET_LEVEL) & (kpis["metric"] == "total")]
+    warnings = found.warnings[~hidden.of(found.warning_cells)]
+    counts = published_counts(cube.counts_by_month, hidden,
+                              ["month", "district", "element", "category"])
+    analyses = {
+        "hotspots": only_final(only_published_streets(found.hotspots, streets), held),
+        "hotspots_persistent": found.hotspots_persistent,
+        "warnings": only_published_streets(warnings, streets),
+        "repeat_rate": found.repeat,
+        "handling_times": hide_handling(found.handling,
+                                        handling_mask(cube, hidden, hiding, prep, grid, k)),
+        **rankings(kpis, ref, calendar, metrics),
+        "monthly_topic": topic_tables(counts, metrics, ref, months),
+    }
     return Aggregates(
         kpis=kpis,
-        counts_by_month=counts_by_month(prep, k, cube),
-        by_element=_with_months(prep, elements, [], k, latest, previous),
-        by_category=_with_months(prep, categories, ["element"], k, latest, previous),
+        counts_by_month=counts,
+        by_element=_with_months(cube.elements, cube.month_elements, hidden, ["element"],
+                                latest, previous),
+        by_category=_with_months(cube.categories, cube.month_categories, hidden,
+                                 ["element", "category"], latest, previous),
         by_district=_by_district(kpis, ref, latest),
-        monthly=_pivot(kpis[kpis["scope"] == CITY], "period", months).rename(
-            columns={"period": "month"}),
+        monthly=_pivot(kpis[(kpis["scope_level"] == CITY_LEVEL) & kpis["period"].isin(months)],
+                       "period", months).rename(columns={"period": "month"}),
+        breakdowns=breakdowns,
+        analyses=analyses,
+        calendar=calendar,
         months=months,
         records=len(frame),
-        latest_cutoff=cutoff(frame["received_at"].max()),
+        latest_cutoff=last_cut,
         unrecorded=missing,
     )
 
 
-def _with_months(prep: pd.DataFrame, full: pd.DataFrame, margins: list[str], k: int,
-                 latest: str, previous: str | None) -> pd.DataFrame:
-    table = share_table(prep, full, k, margins)
+def _with_months(whole: pd.DataFrame, monthly: pd.DataFrame, hidden: CubeHiding,
+                 keys: list[str], latest: str, previous: str | None) -> pd.DataFrame:
+    """Counts and shares over the whole period, with the latest two months' counts."""
+    table = whole[keys].copy()
+    mask = hidden.of(whole)
+    total = float(whole["count"].sum())
+    share = whole["count"] / total if total else pd.Series(np.nan, index=whole.index)
+    table["count"] = published(whole["count"], mask, integer=True).to_numpy()
+    table["share"] = published(share, mask).to_numpy()
     for label, month in (("latest_month", latest), ("previous_month", previous)):
         if month is None:  # the month before the first month of the data
             table[label] = pd.Series([NOT_APPLICABLE] * len(table), dtype=object).to_numpy()
             continue
-        # A calendar month without records has zero requests: counts of 0, not hidden.
-        part, hidden = suppressed_counts(prep[prep["month"] == month], full, k, margins)
-        table[label] = published(part["count"], hidden, integer=True).to_numpy()
+        part = monthly[monthly["period"] == month]
+        values = published(part["count"], hidden.of(part), integer=True)
+        table[label] = table[keys].merge(part[keys].assign(_v=values.to_numpy()), on=keys,
+                                         how="left")["_v"].to_numpy()
     return table
 
 
 def _pivot(kpis: pd.DataFrame, key: str, order: tuple[str, ...] | list[str]) -> pd.DataFrame:
-    wide = kpis.pivot(index=key, columns="metric", values="value")
+    wide = kpis[kpis["metric"].isin(["total", *RATE_METRICS])].pivot(
+        index=key, columns="metric", values="value")
     wide = wide.reindex(list(order)).rename(columns={"total": "count"})
     wide["count"] = _as_int(wide["count"])
     wide = wide[["count", *RATE_METRICS]].reset_index()
@@ -149,7 +218,8 @@ def _as_int(values: pd.Series) -> pd.Series:
 
 def _by_district(kpis: pd.DataFrame, ref: Reference, latest: str) -> pd.DataFrame:
     names = [d.name for d in ref.districts]
-    table = _pivot(kpis[(kpis["period"] == ALL) & (kpis["scope"] != CITY)], "scope", names)
+    districts = kpis[kpis["scope_level"] == DISTRICT_LEVEL]
+    table = _pivot(districts[districts["period"] == ALL], "scope", names)
     table = table.rename(columns={"scope": "district"})
     # An unknown population (left empty in districts.csv) is published as N/A, never hidden.
     info = pd.DataFrame([(d.name, d.code, NOT_APPLICABLE if d.population_k is None
@@ -159,7 +229,7 @@ def _by_district(kpis: pd.DataFrame, ref: Reference, latest: str) -> pd.DataFram
     table["per_10k"] = pd.Series(
         [_per_10k(c, p) for c, p in zip(table["count"], table["population_k"], strict=True)],
         dtype=object).to_numpy()
-    month = kpis[(kpis["period"] == latest) & (kpis["metric"] == "total")]
+    month = districts[(districts["period"] == latest) & (districts["metric"] == "total")]
     table["latest_month"] = _as_int(table["district"].map(month.set_index("scope")["value"]))
     return table[["district", "district_code", "population_k", "count", "per_10k",
                   *RATE_METRICS, "latest_month"]]

@@ -1,4 +1,5 @@
-"""The published measures (kpis.csv): totals, the three rates, composite score, on-time rate.
+"""The published measures (kpis.csv): totals, the three rates, composite score, on-time rate,
+the citizen and proactive totals and the escalation rate.
 
 Definitions (data/metrics.yml; shown on the methodology page):
 - total: records received in the period (citizen requests and proactive tasks).
@@ -7,7 +8,11 @@ Definitions (data/metrics.yml; shown on the methodology page):
   requests with a valid follow-up call.
 - composite_score = Σ weight × rate × 100.
 - ontime_rate = closed within the urgency class's deadline / closed.
-Periods are months of receipt ('YYYY-MM') and 'all'; scopes are 全市 and each district.
+- citizen_total / proactive_total: records from residents / tasks the bureau opened itself
+  (主动治理); they add up to total.
+- escalation_rate = escalated records / records.
+Periods and scopes: KPI_CUTS (months 'YYYY-MM', quarters 'YYYYQn', years 'YYYY' and 'all';
+全市, every district, every street by code).
 A measure needing a field the export does not record (FIELDS_NEEDED) is UNRECORDED in every
 cell, never 0.
 
@@ -29,27 +34,30 @@ complainants stand behind it (stats.disclosure), so every published interval res
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from generator.config import MetricsConfig
-from generator.stats.disclosure import complementary, primary
+from generator.stats.cells import CITY as CITY
+from generator.stats.cells import Grid, grid_sums
 from generator.stats.marks import NOT_APPLICABLE, Mark, published
+from generator.stats.periods import ALL as ALL
+from generator.stats.tables import CITY_LEVEL, DISTRICT_LEVEL, STREET_LEVEL, Cut
 
 METRICS = ("total", "responded_rate", "resolved_rate", "satisfied_rate", "composite_score",
-           "ontime_rate")
+           "ontime_rate", "citizen_total", "proactive_total", "escalation_rate")
 RATE_PARTS = {
     "responded_rate": "contacted_ok",
     "resolved_rate": "resolved_ok",
     "satisfied_rate": "satisfied_score",
 }
-SUMMED = ("record", "valid", "contacted_ok", "resolved_ok", "satisfied_score", "closed", "ontime")
+SUMMED = ("record", "citizen", "proactive", "valid", "contacted_ok", "resolved_ok",
+          "satisfied_score", "closed", "ontime", "escalated")
 Z95 = 1.959963984540054
 """The two-sided 95 % normal quantile used by every interval."""
-CITY = "全市"
-ALL = "all"
 _FOLLOW_UP = frozenset({"revisit_valid"})
 FIELDS_NEEDED: dict[str, frozenset[str]] = {
     "total": frozenset(),
@@ -58,6 +66,9 @@ FIELDS_NEEDED: dict[str, frozenset[str]] = {
     "satisfied_rate": _FOLLOW_UP | {"satisfaction"},
     "composite_score": _FOLLOW_UP | {"contacted", "resolved", "satisfaction"},
     "ontime_rate": frozenset({"closed_at"}),
+    "citizen_total": frozenset(),
+    "proactive_total": frozenset(),
+    "escalation_rate": frozenset({"escalated"}),
 }
 """Contract fields each measure is computed from, beyond those every record must have."""
 
@@ -77,48 +88,47 @@ def wilson(num: pd.Series, den: pd.Series, z: float = Z95) -> tuple[pd.Series, p
     return (centre - half).clip(0.0, 1.0), (centre + half).clip(0.0, 1.0)
 
 
-def group_sums(prep: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
-    """Sums of the flags plus distinct complainants (all, and behind 有效回访) per group."""
-    valid_keys = prep["complainant_key"].where(prep["valid"] == 1)
-    work = prep.assign(valid_complainant=valid_keys)
-    if keys:
-        grouped = work.groupby(list(keys), observed=True)
-        out = grouped[list(SUMMED)].sum()
-        out["complainants"] = grouped["complainant_key"].nunique()
-        out["valid_complainants"] = grouped["valid_complainant"].nunique()
-        return out.reset_index()
-    row = {c: work[c].sum() for c in SUMMED}
-    row["complainants"] = work["complainant_key"].nunique()
-    row["valid_complainants"] = work["valid_complainant"].nunique()
-    return pd.DataFrame([row])
+KPI_CUTS = (Cut(CITY_LEVEL, ("all", "year", "quarter", "month", "window")),
+            Cut(DISTRICT_LEVEL, ("all", "year", "quarter", "month", "window")),
+            Cut(STREET_LEVEL, ("final_quarter", "window")))
+"""Where kpis.csv is published: the city and every district by month, quarter, year, the
+ranking window and the whole period; every street by complete, final quarter and the window
+(street-months are too sparse: about a third would rest on fewer than k complainants in the
+bundled sample; a street's whole-period or partial-quarter figure would change with every
+release, and two releases' difference would be a street-month)."""
 
 
-def kpi_table(prep: pd.DataFrame, metrics: MetricsConfig, months: Sequence[str],
-              districts: Sequence[str], unrecorded: Collection[str] = frozenset()
-              ) -> pd.DataFrame:
+def kpi_sums(prep: pd.DataFrame, grid: Grid) -> pd.DataFrame:
+    """One row per (period, scope) of KPI_CUTS with the sums of the flags, the distinct
+    complainants (all, and behind 有效回访) and the canonical cell keys (stats.cells)."""
+    work = prep.assign(valid_complainant=prep["complainant_key"].where(prep["valid"] == 1),
+                       closed_complainant=prep["complainant_key"].where(prep["closed"] == 1))
+    return grid_sums(work, grid, KPI_CUTS, (), {c: c for c in SUMMED},
+                     {"complainants": "complainant_key",
+                      "valid_complainants": "valid_complainant",
+                      "closed_complainants": "closed_complainant"})
+
+
+@dataclass(frozen=True)
+class KpiHiding:
+    """Which rows of kpi_sums disclosure control hides, per denominator."""
+
+    total: np.ndarray
+    """The count of records (total, citizen_total, proactive_total, escalation_rate)."""
+    valid: np.ndarray
+    """有效回访: the three rates and the composite score."""
+    closed: np.ndarray
+    """Closed requests: ontime_rate."""
+
+
+def kpi_table(wide: pd.DataFrame, metrics: MetricsConfig, hiding: KpiHiding,
+              unrecorded: Collection[str] = frozenset()) -> pd.DataFrame:
     """kpis.csv in long form: period, scope, metric, value, numerator, denominator, n, ci_low,
-    ci_high (n and the 95 % interval as in the module docstring).
-
-    Every calendar month and every district of the reference has its rows (0 records when
-    nothing was received). Cells hold numbers or marks (stats.marks); the measures needing a
-    field in `unrecorded` hold UNRECORDED.
+    ci_high, scope_level, scope_code, district (n and the 95 % interval as in the module
+    docstring). `wide` is kpi_sums(); cells hold numbers or marks (stats.marks); the
+    measures needing a field in `unrecorded` hold UNRECORDED.
     """
     missing = unrecorded_metrics(unrecorded)
-    parts = []
-    for keys in (["month", "district"], ["month"], ["district"], []):
-        sums = group_sums(prep, keys)
-        sums["period"] = sums["month"].astype(str) if "month" in keys else ALL
-        sums["scope"] = sums["district"].astype(str) if "district" in keys else CITY
-        parts.append(sums.drop(columns=[k for k in keys]))
-    wide = _complete(pd.concat(parts, ignore_index=True), months, districts)
-    k = metrics.min_complainants
-    # Totals: district cells add up to the city, months add up to 'all'.
-    hide_total = complementary(wide, "record", primary(wide["complainants"], k),
-                               [["period"], ["scope"]])
-    hide_rates = complementary(wide, "valid", primary(wide["valid_complainants"], k),
-                               [["period"], ["scope"]])
-    hide_ontime = complementary(wide, "closed", primary(wide["complainants"], k),
-                                [["period"], ["scope"]])
     rows = []
     rates = {}
     bounds = {}
@@ -127,7 +137,7 @@ def kpi_table(prep: pd.DataFrame, metrics: MetricsConfig, months: Sequence[str],
         num = wide[part].astype(float)
         rates[metric] = num / den.where(den > 0)  # NaN: no valid follow-up, not applicable
         bounds[metric] = wilson(num, den)
-        rows.append(_long(wide, metric, rates[metric], num, den, hide_rates,
+        rows.append(_long(wide, metric, rates[metric], num, den, hiding.valid,
                           ci=bounds[metric], unrecorded=metric in missing))
     composite = pd.Series(0.0, index=wide.index)
     low = pd.Series(0.0, index=wide.index)
@@ -137,29 +147,25 @@ def kpi_table(prep: pd.DataFrame, metrics: MetricsConfig, months: Sequence[str],
         low = low + bounds[metric][0] * weight * 100  # conservative: Σ w·lower, Σ w·upper
         high = high + bounds[metric][1] * weight * 100
     nan = pd.Series(np.nan, index=wide.index)
-    rows.append(_long(wide, "composite_score", composite, nan, nan, hide_rates,
+    rows.append(_long(wide, "composite_score", composite, nan, nan, hiding.valid,
                       parts=(False, False), n=den, ci=(low, high),
                       unrecorded="composite_score" in missing))
     total = wide["record"].astype(float)
-    rows.append(_long(wide, "total", total, total, nan, hide_total, parts=(True, False)))
+    for metric, column in (("total", "record"), ("citizen_total", "citizen"),
+                           ("proactive_total", "proactive")):
+        count = wide[column].astype(float)
+        rows.append(_long(wide, metric, count, count, nan, hiding.total, parts=(True, False)))
     closed = wide["closed"].astype(float)
     ontime_num = wide["ontime"].astype(float)
     ontime = ontime_num / closed.where(closed > 0)
-    rows.append(_long(wide, "ontime_rate", ontime, ontime_num, closed, hide_ontime,
+    rows.append(_long(wide, "ontime_rate", ontime, ontime_num, closed, hiding.closed,
                       ci=wilson(ontime_num, closed), unrecorded="ontime_rate" in missing))
+    escalated = wide["escalated"].astype(float)
+    rows.append(_long(wide, "escalation_rate", escalated / total.where(total > 0), escalated,
+                      total, hiding.total, ci=wilson(escalated, total),
+                      unrecorded="escalation_rate" in missing))
     table = pd.concat(rows, ignore_index=True)
     return _order(table)
-
-
-def _complete(wide: pd.DataFrame, months: Sequence[str], districts: Sequence[str]) -> pd.DataFrame:
-    """One row per (period, scope) of the calendar × reference, zeros where nothing happened."""
-    periods = [*months, ALL]
-    index = pd.MultiIndex.from_product([periods, [*districts, CITY]], names=["period", "scope"])
-    extra = sorted(set(zip(wide["period"], wide["scope"], strict=True)) - set(index))
-    if extra:  # a district outside the reference still gets published, never dropped
-        index = index.append(pd.MultiIndex.from_tuples(extra, names=["period", "scope"]))
-    full = wide.set_index(["period", "scope"]).reindex(index)
-    return full.fillna(0).reset_index()
 
 
 def _long(wide: pd.DataFrame, metric: str, value: pd.Series, num: pd.Series,
@@ -188,20 +194,30 @@ def _long(wide: pd.DataFrame, metric: str, value: pd.Series, num: pd.Series,
         "ci_low": published(low, hidden & has_ci, unrecorded=unrecorded and has_ci).to_numpy(),
         "ci_high": published(high, hidden & has_ci,
                              unrecorded=unrecorded and has_ci).to_numpy(),
+        "scope_level": wide["scope_level"].to_numpy(),
+        "scope_code": wide["scope_code"].to_numpy(),
+        "district": wide["district"].to_numpy(),
     })
 
 
 def _order(table: pd.DataFrame) -> pd.DataFrame:
+    """Periods (all, then labels in text order), scopes (city, districts by name, streets by
+    district and code), metrics in METRICS order."""
     period_rank = table["period"].map(lambda p: "" if p == ALL else p)
-    scope_rank = table["scope"].map(lambda s: "" if s == CITY else s)
+    level_rank = table["scope_level"].map({CITY_LEVEL: 0, DISTRICT_LEVEL: 1, STREET_LEVEL: 2})
+    scope_rank = table["district"].where(table["scope_level"] != CITY_LEVEL, "")
+    code_rank = table["scope_code"].where(table["scope_level"] == STREET_LEVEL, "")
     metric_rank = table["metric"].map({m: i for i, m in enumerate(METRICS)})
-    order = np.lexsort((metric_rank, scope_rank, period_rank))
+    order = np.lexsort((metric_rank, code_rank, scope_rank, level_rank, period_rank))
     return table.iloc[order].reset_index(drop=True)
 
 
 def lookup(kpis: pd.DataFrame, period: str | None, scope: str, metric: str) -> float | Mark:
-    """One published value: a number, HIDDEN, or NOT_APPLICABLE (no such period or scope)."""
-    hit = kpis[(kpis["period"] == period) & (kpis["scope"] == scope) & (kpis["metric"] == metric)]
+    """One published value of the city or a district (by name; a street by code): a number,
+    HIDDEN, or NOT_APPLICABLE (no such period or scope)."""
+    named = (kpis["scope"] == scope) & (kpis["scope_level"] != STREET_LEVEL)
+    coded = (kpis["scope_code"] == scope) & (kpis["scope_level"] == STREET_LEVEL)
+    hit = kpis[(kpis["period"] == period) & (named | coded) & (kpis["metric"] == metric)]
     if hit.empty:
         return NOT_APPLICABLE
     value: float | Mark = hit["value"].iloc[0]

@@ -8,36 +8,19 @@ import numpy as np
 import pandas as pd
 
 from generator.config import MetricsConfig
-
-
-def calendar_months(first: str, last: str) -> list[str]:
-    """Every 'YYYY-MM' from `first` to `last` inclusive, gaps included."""
-    year, month = int(first[:4]), int(first[5:])
-    out = []
-    while f"{year:04d}-{month:02d}" <= last:
-        out.append(f"{year:04d}-{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return out
-
-
-def month_labels(stamps: pd.Series) -> pd.Series:
-    """'YYYY-MM' for each timestamp, as a category whose categories run as a calendar from
-    the first to the last month (a month without records is still a category)."""
-    codes = stamps.dt.year * 100 + stamps.dt.month
-    uniques = np.sort(codes.dropna().unique())
-    labels = {int(c): f"{int(c) // 100:04d}-{int(c) % 100:02d}" for c in uniques}
-    calendar = calendar_months(labels[int(uniques[0])], labels[int(uniques[-1])]) if labels else []
-    months: pd.Series = codes.map(labels).astype(pd.CategoricalDtype(calendar, ordered=True))
-    return months
+from generator.stats.periods import period_columns, week_parts
 
 
 def prepare(frame: pd.DataFrame, metrics: MetricsConfig,
             unrecorded: Collection[str] = frozenset()) -> pd.DataFrame:
     """A narrow frame with the flags every measure counts.
 
-    Columns: month, district, street, element, category, complainant_key, and the 0/1 (or
-    weighted) flags record, citizen, valid (有效回访), contacted_ok, resolved_ok, satisfied_score,
-    closed, ontime.
+    Columns: the periods month, quarter, year (ordered categoricals over the calendar) and
+    week (first day of the week part, stats.periods); district, street, street_code, element,
+    category, channel, source, handling_level (the tier that closed it), urgency; hour (0–23)
+    and weekday (1 = Monday … 7) of receipt; complainant_key (integer codes); and the 0/1 (or
+    weighted) flags record, citizen, proactive, valid (有效回访), contacted_ok, resolved_ok,
+    satisfied_score, closed, ontime, escalated.
 
     When the export records no caller identity (complainant_key in `unrecorded`), each
     citizen request stands for its own complainant, so disclosure control counts requests.
@@ -61,21 +44,36 @@ def prepare(frame: pd.DataFrame, metrics: MetricsConfig,
     deadline_h = frame["urgency"].astype(object).map(metrics.deadlines_hours).astype(float)
     elapsed_h = (frame["closed_at"] - frame["received_at"]).dt.total_seconds() / 3600.0
     ontime = closed & (elapsed_h <= deadline_h).to_numpy(dtype=bool)
+    received = frame["received_at"]
+    periods = {name: values.set_axis(frame.index)
+               for name, values in period_columns(received).items()}
+    escalated = frame["escalated"].fillna(False).to_numpy(dtype=bool)
     return pd.DataFrame(
         {
-            "month": month_labels(frame["received_at"]),
+            **periods,
+            "week": week_parts(received).astype("category"),
             "district": frame["district"],
+            "district_code": frame["district_code"],
             "street": frame["street"],
+            "street_code": frame["street_code"],
             "element": frame["element"],
             "category": frame["category"],
+            "channel": frame["channel"],
+            "source": frame["source"],
+            "handling_level": frame["handling_level"],
+            "urgency": frame["urgency"],
+            "hour": received.dt.hour.astype(np.int64),
+            "weekday": (received.dt.day_of_week + 1).astype(np.int64),
             "complainant_key": complainant,
             "record": np.ones(len(frame), dtype=np.int64),
             "citizen": citizen.astype(np.int64),
+            "proactive": (~citizen).astype(np.int64),
             "valid": valid.astype(np.int64),
             "contacted_ok": contacted_ok.astype(np.int64),
             "resolved_ok": resolved_ok.astype(np.int64),
             "satisfied_score": np.where(valid, score, 0.0),
             "closed": closed.astype(np.int64),
             "ontime": ontime.astype(np.int64),
+            "escalated": escalated.astype(np.int64),
         }
     )

@@ -31,8 +31,10 @@ _FIGURES = ("count", "n", "ci_low", "ci_high")
 
 
 def shown(value: float, precision: int) -> float:
-    """`value` as the pages show it with `precision` decimals, back as a float."""
-    return float(f"{value:.{precision}f}")
+    """`value` as the pages show it with `precision` decimals, back as a float. Rounded to
+    9 decimals first, so a score that is exactly x.x5 on paper does not round one way or the
+    other depending on the order its weighted rates were added."""
+    return float(f"{round(value, 9):.{precision}f}")
 
 
 def _status(count: Any, measure: Any, min_volume: int) -> str:

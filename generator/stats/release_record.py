@@ -86,6 +86,13 @@ def period_months(period: str) -> tuple[str, ...] | None:
     recorded."""
     if MONTH.fullmatch(period):
         return (period,)
+    if interval := INTERVAL.fullmatch(period):
+        first, last = interval.groups()
+        number, month, out = int(first[:4]), int(first[5:]), []
+        while f"{number:04d}-{month:02d}" <= last:
+            out.append(f"{number:04d}-{month:02d}")
+            number, month = (number + 1, 1) if month == 12 else (number, month + 1)
+        return tuple(out)
     if quarter := _QUARTER.fullmatch(period):
         year, first = quarter.group(1), 3 * int(quarter.group(2)) - 2
         return tuple(f"{year}-{m:02d}" for m in range(first, first + 3))
@@ -94,6 +101,24 @@ def period_months(period: str) -> tuple[str, ...] | None:
     if re.fullmatch(r"\d{4}", period):
         return tuple(f"{period}-{m:02d}" for m in range(1, 13))
     return None
+
+
+INTERVAL = re.compile(r"(\d{4}-\d{2})/(\d{4}-\d{2})")
+"""A period given by its first and last month (stats.periods: the ranking window)."""
+
+
+def as_interval(period: str, first_month: str | None, release_id: str) -> str:
+    """The period as recorded: 'all', and a year or quarter the data only partly cover, as
+    the interval of months they held in this release ('2024-11/2026-10'), so a later
+    release, whose 'all' covers more, reads them as the constants they are."""
+    if first_month is None:
+        return period
+    if period == "all":
+        return f"{first_month}/{release_id}"
+    months = period_months(period)
+    if months and len(months) > 1 and (months[0] < first_month or months[-1] > release_id):
+        return f"{max(months[0], first_month)}/{min(months[-1], release_id)}"
+    return period
 
 
 def key_columns_of(frame: pd.DataFrame) -> list[str]:
@@ -138,17 +163,23 @@ def record_release(tables: Mapping[str, pd.DataFrame], provisional_months: Seque
             continue
         measures = [c for c in frame.columns if c not in keys]
         rows: dict[Key, tuple[str, ...]] = {}
+        at = keys.index(period)
         for record in frame[keys + measures].itertuples(index=False, name=None):
             key = tuple(key_text(v) for v in record[:len(keys)])
-            months = period_months(key[keys.index(period)])
+            label = as_interval(key[at], first_month, release_id)
+            key = (*key[:at], label, *key[at + 1:])
+            months = period_months(label)
             if months and months[-1] <= release_id and (first_month is None
                                                         or months[0] >= first_month):
+                values = tuple(csv_cell(v) for v in record[len(keys):])
+                if key in rows and rows[key] == values:
+                    continue  # 'all' and a partial year can be the same interval of months
                 if key in rows:
                     raise BuildError(
                         f"表 {name} 的键列 {'、'.join(keys)} 不能唯一确定一行"
                         f"（{' · '.join(key)} 重复），无法写入发布记录。"
                         "修正方法：这是程序的问题，请把此消息发给维护人员。")
-                rows[key] = tuple(csv_cell(v) for v in record[len(keys):])
+                rows[key] = values
         recorded[name] = TableRecord(period, tuple(keys), tuple(measures), rows)
     return ReleaseRecord(release_id, tuple(sorted(provisional_months)), recorded)
 

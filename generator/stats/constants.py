@@ -1,0 +1,84 @@
+"""What earlier releases published, as cube cells: constants an attacker remembers.
+
+Every earlier release's record (stats.history) lists what it published. Its count cells are
+read back here as canonical cells (stats.cells KEYS): a cell an earlier release hid stays
+hidden (its pattern is frozen); a cell it published is a constant of the attacker's model,
+whether this release publishes the same cell (it must then keep it visible) or not (the
+cumulative figures of earlier releases: 'all', a year to date, an earlier ranking window,
+recorded as intervals of months). A constant the current data no longer give (a corrected
+record) cannot be kept: it is dropped from the model and listed as a revision on 本次更新.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pandas as pd
+
+from generator.reference import Reference
+from generator.site.format import CSV_HIDDEN
+from generator.stats.cells import CITY, CITY_CODE, KEYS
+from generator.stats.history import ReleaseHistory
+
+HISTORY_COLUMNS = [*KEYS, "value", "hidden"]
+"""KEYS, the recorded value (NaN when hidden) and whether it was hidden."""
+
+Keyer = Callable[[dict[str, str]], tuple[str, str, str] | None]
+
+
+def _region(row: dict[str, str]) -> str:
+    return CITY_CODE if row.get("scope") == CITY or row.get("scope_code") == CITY_CODE \
+        else row["scope_code"]
+
+
+def _keyers(ref: Reference) -> dict[str, tuple[str, str, Keyer]]:
+    """Per cube table: its period column, its count column and the cell of a row."""
+    district = {d.name: d.code for d in ref.districts}
+    return {
+        "kpis": ("period", "value", lambda r: (r["period"], _region(r), "all")
+                 if r.get("metric") == "total" else None),
+        "counts_by_month": ("month", "count", lambda r: (
+            r["month"], district.get(r["district"], r["district"]), "c:" + r["category"])),
+        "district_categories": ("period", "count", lambda r: (
+            r["period"], r["district_code"], "c:" + r["category"])),
+        "monthly_elements": ("period", "count", lambda r: (
+            r["period"], CITY_CODE, "e:" + r["element"])),
+        "monthly_categories": ("period", "count", lambda r: (
+            r["period"], CITY_CODE, "c:" + r["category"])),
+    }
+
+
+def history_cells(history: ReleaseHistory, ref: Reference) -> pd.DataFrame:
+    """Every count cell earlier releases published, the latest release's token winning."""
+    rows: dict[tuple[str, str, str, str], tuple[float, bool]] = {}
+    for record in history.records:
+        for name, (_, column, keyer) in _keyers(ref).items():
+            table = record.tables.get(name)
+            if table is None or column not in table.measures:
+                continue
+            at = table.measures.index(column)
+            for key, values in table.rows.items():
+                cell = keyer(dict(zip(table.keys, key, strict=True)))
+                if cell is None:
+                    continue
+                token = values[at]
+                number = _number(token)
+                if number is None and token != CSV_HIDDEN:
+                    continue  # NA or unrecorded: nothing known
+                rows[(*cell, "")] = (float("nan") if number is None else number,
+                                     token == CSV_HIDDEN)
+    return pd.DataFrame([(*k, v, h) for k, (v, h) in rows.items()], columns=HISTORY_COLUMNS)
+
+
+def _number(token: str) -> float | None:
+    try:
+        return float(token)
+    except ValueError:
+        return None
+
+
+def split(history: pd.DataFrame, street_codes: set[str]) -> Iterator[pd.DataFrame]:
+    """The district branch's and the street branch's constants (stats.protection)."""
+    street = history["region_key"].isin(street_codes)
+    yield history[~street].reset_index(drop=True)
+    yield history[street].reset_index(drop=True)
