@@ -179,7 +179,9 @@ def hide_cube(cells: pd.DataFrame, prep: pd.DataFrame, k: int, street_codes: Col
     street_mask = _with_known(street_cells, [link[~link_hidden], *street_known], prep, k, (),
                               streets=True, quarters=True, history=past[in_street],
                               hidden_known=link[link_hidden])
-    mask[street] = street_mask | _inside_hidden(street_cells, link[link_hidden], prep)
+    nonzero = street_cells["count"].to_numpy() > 0  # zeros are always published
+    mask[street] = street_mask | (_inside_hidden(street_cells, link[link_hidden], prep)
+                                  & nonzero)
     return mask
 
 
