@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
+import shutil
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -225,3 +226,58 @@ def test_the_auditor_catches_a_planted_leak(release: tuple[Path, Universe]) -> N
     leaks = audit(planted, universe)
     assert any(cell.atoms == target.atoms and low == pytest.approx(high)
                == universe.value(target) for cell, low, high in leaks)
+
+
+def _project(root: Path, package: Path) -> Path:
+    """A project holding `package` as its own data package (a build of it is a release)."""
+    project = root / "project"
+    for name in ("site_src", "data"):
+        shutil.copytree(ROOT / name, project / name, ignore=shutil.ignore_patterns("complaints"))
+    shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
+    shutil.copytree(package, project / "data" / "complaints")
+    return project
+
+
+def test_a_second_release_keeps_the_first_and_leaks_nothing_with_it(
+        tmp_path: Path) -> None:
+    """Release 1 (May–September) is recorded; release 2 adds October. Release 2 keeps every
+    final figure and hiding of release 1, and the auditor, knowing both releases' figures
+    (release 1's cumulative ones over its own months), finds no small count narrowed."""
+    from generator.pipeline import build_site
+    from generator.sample import write_sample
+    from tests.test_data_shapes import derive
+
+    full = tmp_path / "full"
+    write_sample(full, end_month=dt.date(2026, 10, 1), months=6, records=6_000, seed=3)
+    two = derive(full, tmp_path / "two", lambda r: r["district"] in ("东城区", "门头沟区"))
+    first = derive(two, tmp_path / "first", lambda r: r["received_at"][:7] <= "2026-09")
+    project = _project(tmp_path, first)
+    build_site(project, package=project / "data" / "complaints", site_dir=project / "site",
+               echo=lambda _: None, today=BUILD_DAY)
+    assert (project / "data" / "releases" / "2026-09.jsonl").exists()
+    one = {name: _csv(project / "site" / "data" / f"{name}.csv")
+           for name in ("counts_by_month", "kpis")}
+    shutil.rmtree(project / "data" / "complaints")
+    shutil.copytree(two, project / "data" / "complaints")
+    build_site(project, package=project / "data" / "complaints", site_dir=project / "site",
+               echo=lambda _: None, today=BUILD_DAY)
+    assert (project / "data" / "releases" / "2026-10.jsonl").exists()
+    later = {(r["month"], r["district"], r["category"]): r["count"]
+             for r in _csv(project / "site" / "data" / "counts_by_month.csv")}
+    for r in one["counts_by_month"]:  # final months of release 1: the same tokens
+        assert later[(r["month"], r["district"], r["category"])] == r["count"], r
+    universe = Universe(project / "data" / "complaints")
+    span = sorted({r["month"] for r in _csv(project / "site" / "data" / "monthly.csv")})
+    earlier_months = sorted({r["period"] for r in one["kpis"] if len(r["period"]) == 7})
+    cells = published_cells(project / "site", universe)
+    for r in one["kpis"]:  # release 1's totals, cumulative ones over release 1's months
+        if r["metric"] == "total":
+            period = r["period"]
+            if period == "all" or (len(period) == 4 and period == earlier_months[-1][:4]):
+                period = f"{max(earlier_months[0], period + '-01' if len(period) == 4 else '')}" \
+                    f"/{earlier_months[-1]}" if period != "all" else \
+                    f"{earlier_months[0]}/{earlier_months[-1]}"
+            cells.append(Cell("kpis@1", universe.select(period, r["scope_code"], None),
+                              r["value"]))
+    assert span[-1] == "2026-10"
+    assert audit(cells, universe) == []

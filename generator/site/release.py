@@ -204,6 +204,8 @@ def _kind(name: str, tokens: Sequence[str]) -> str:
         return "rate"
     if name == "composite_score":
         return "score"
+    if name.endswith("_h") or name in ("expected", "per_10k"):
+        return "hours"  # one decimal, as the tables show them
     numbers = [float(t) for t in tokens if isinstance(figure(t), float)]
     return "count" if all(n.is_integer() for n in numbers) else "decimal"
 
