@@ -12,6 +12,7 @@ import math
 import re
 import shutil
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -99,35 +100,70 @@ def quarter(month: str) -> str:
     return f"{month[:4]}Q{(int(month[5:]) - 1) // 3 + 1}"
 
 
-def ranking_window(months: list[str], partial_latest: bool) -> list[str]:
-    """The latest window_months / 3 calendar quarters lying wholly in the data (the latest
-    month left out when the export stops before its end)."""
-    usable = months[:-1] if partial_latest else months
-    whole = [q for q in dict.fromkeys(quarter(m) for m in usable)
-             if sum(quarter(m) == q for m in usable) == 3]
-    chosen = set(whole[-METRICS["ranking"]["window_months"] // 3:])
-    return [m for m in months if quarter(m) in chosen]
+def months_of(q: str) -> list[str]:
+    """'2026Q3' → ['2026-07', '2026-08', '2026-09']."""
+    first = 3 * int(q[5]) - 2
+    return [f"{q[:4]}-{m:02d}" for m in range(first, first + 3)]
+
+
+@dataclass(frozen=True)
+class Periods:
+    """The published calendar, from the publishing rules (初步数据 held back)."""
+
+    months: list[str]
+    """Every calendar month of the data, gaps included."""
+    provisional: set[str]
+    """Months with a request not 已办结, and the latest month when the export cuts it short."""
+    final_quarters: list[str]
+    """Quarters whose three months are in the data and none provisional."""
+    window: list[str]
+    """The ranking window's months (empty: none)."""
+
+    @property
+    def label(self) -> str | None:
+        return f"{self.window[0]}/{self.window[-1]}" if self.window else None
+
+
+def periods_of(records: list[dict[str, str]]) -> Periods:
+    stamps = [dt.datetime.fromisoformat(r["received_at"]) for r in records]
+    months = calendar({t.strftime("%Y-%m") for t in stamps})
+    provisional = {t.strftime("%Y-%m") for t, r in zip(stamps, records, strict=True)
+                   if r["status"] != "已办结"}
+    last = max(stamps)
+    if (last.date() + dt.timedelta(days=1)).month == last.month:  # cut before the month's end
+        provisional.add(months[-1])
+    quarters = list(dict.fromkeys(quarter(m) for m in months))
+    final = [q for q in quarters
+             if all(m in months and m not in provisional for m in months_of(q))]
+    window: list[str] = []
+    if final:
+        end = months.index(months_of(final[-1])[-1])
+        window = months[max(0, end + 1 - METRICS["ranking"]["window_months"]):end + 1]
+        while window and int(window[0][5:]) % 3 != 1:  # start on a quarter's first month
+            window.pop(0)
+    return Periods(months, provisional, final, window)
+
+
+def read_records(package: Path) -> list[dict[str, str]]:
+    with (package / "complaints.csv").open(encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh))
 
 
 def recompute(package: Path) -> dict[tuple[str, str], Cell]:
     """Sums per (period, scope_code) at the published cuts: 全市 ('city') and every district
-    by month, quarter, year, the ranking window and 'all'; every street by quarter, the
-    window and 'all'."""
+    by month, quarter, year, the ranking window and 'all' (provisional months included);
+    every street by final quarter and the window."""
     weight = METRICS["rates"]["basic_satisfied_weight"]
     deadlines = METRICS["deadlines_hours"]
-    with (package / "complaints.csv").open(encoding="utf-8-sig", newline="") as fh:
-        records = list(csv.DictReader(fh))
-    stamps = [dt.datetime.fromisoformat(r["received_at"]) for r in records]
-    months = calendar({t.strftime("%Y-%m") for t in stamps})
-    last = max(stamps)
-    next_day = last.date() + dt.timedelta(days=1)
-    window = set(ranking_window(months, partial_latest=next_day.month == last.month))
-    label = f"{min(window)}/{max(window)}" if window else None
+    records = read_records(package)
+    cal = periods_of(records)
+    window, label, final = set(cal.window), cal.label, set(cal.final_quarters)
     cells: dict[tuple[str, str], Cell] = defaultdict(Cell)
-    for row, received in zip(records, stamps, strict=True):
+    for row in records:
+        received = dt.datetime.fromisoformat(row["received_at"])
         month = received.strftime("%Y-%m")
         wide = [month, quarter(month), month[:4], "all"]
-        narrow = [quarter(month), "all"]
+        narrow = [quarter(month)] if quarter(month) in final else []
         if label is not None and month in window:
             wide.append(label)
             narrow.append(label)
@@ -157,7 +193,6 @@ def recompute(package: Path) -> dict[tuple[str, str], Cell]:
                     c.resolved += row["resolved"] == "是"
                     c.satisfied += {"满意": 1.0, "基本满意": weight}.get(
                         row["satisfaction"], 0.0)
-    cells[("grid", "")].people = {label or "", *months}  # the calendar, for the key check
     return cells
 
 
@@ -176,13 +211,11 @@ def published(site: Path) -> dict[tuple[str, str, str], dict[str, str]]:
         return {(r["period"], r["scope_code"], r["metric"]): r for r in csv.DictReader(fh)}
 
 
-def expected_keys(cells: dict[tuple[str, str], Cell]) -> set[tuple[str, str]]:
-    calendar_labels = cells[("grid", "")].people
-    window = next((p for p in calendar_labels if "/" in p), None)
-    months = sorted(p for p in calendar_labels if "/" not in p and p)
-    wide = [*months, *dict.fromkeys(quarter(m) for m in months),
-            *dict.fromkeys(m[:4] for m in months), "all", *([window] if window else [])]
-    narrow = [*dict.fromkeys(quarter(m) for m in months), "all", *([window] if window else [])]
+def expected_keys(cal: Periods) -> set[tuple[str, str]]:
+    window = [cal.label] if cal.label else []
+    wide = [*cal.months, *dict.fromkeys(quarter(m) for m in cal.months),
+            *dict.fromkeys(m[:4] for m in cal.months), "all", *window]
+    narrow = [*cal.final_quarters, *window]
     return ({(p, s) for p in wide for s in ["city", *DISTRICT_CODES]}
             | {(p, s) for p in narrow for s in STREET_CODES})
 
@@ -197,10 +230,47 @@ def who_of(c: Cell, metric: str) -> int:
 RATE_METRICS = ("responded_rate", "resolved_rate", "satisfied_rate", "composite_score")
 
 
+def test_periods_rule_on_hand_made_records() -> None:
+    """The calendar rule itself: an open request makes its month provisional, an export
+    cut short makes the latest month provisional, the window ends with the last final
+    quarter and starts on a quarter's first month."""
+    def record(day: str, status: str = "已办结") -> dict[str, str]:
+        return {"received_at": f"{day}T10:00:00", "status": status}
+
+    records = [record(f"{y}-{m:02d}-15") for y, m in
+               [(2025, m) for m in range(2, 13)] + [(2026, m) for m in range(1, 5)]]
+    records += [record("2025-08-03", "办理中"), record("2026-05-20")]
+    cal = periods_of(records)
+    assert cal.provisional == {"2025-08", "2026-05"}
+    # 2025Q1 lacks January, 2025Q3 holds August, 2026Q2 is cut short.
+    assert cal.final_quarters == ["2025Q2", "2025Q4", "2026Q1"]
+    assert cal.label == "2025-04/2026-03"
+    records[-1] = record("2026-05-31")  # the export now ends on the month's last day
+    assert periods_of(records).provisional == {"2025-08"}
+
+
+def test_sample_calendar_holds_back_provisional_months(built: Built) -> None:
+    """The sample (2025-11 … 2026-10, ending 31 October) has open requests in October 2026
+    only: October is 初步数据, 2025Q4 lacks October 2025, so streets are published for
+    2026Q1–Q3 and the window is 2026-01/2026-09 (12 months back, from January)."""
+    cal = periods_of(read_records(built.package))
+    assert cal.provisional == {"2026-10"}
+    assert cal.final_quarters == ["2026Q1", "2026Q2", "2026Q3"]
+    assert cal.label == "2026-01/2026-09"
+    kpis = published(built.site)
+    streets = {p for p, s, _ in kpis if s in STREET_CODES}
+    assert streets == {"2026Q1", "2026Q2", "2026Q3", "2026-01/2026-09"}
+    with (built.site / "data" / "counts_by_month.csv").open(encoding="utf-8") as fh:
+        assert {r["month"] for r in csv.DictReader(fh)} == set(calendar({"2025-11",
+                                                                         "2026-09"}))
+    with (built.site / "data" / "street_ranking.csv").open(encoding="utf-8") as fh:
+        assert {r["window"] for r in csv.DictReader(fh)} == {"2026-01/2026-09"}
+
+
 def test_kpis_match_independent_recomputation(any_built: Built) -> None:
     cells = recompute(any_built.package)
     kpis = published(any_built.site)
-    expected = expected_keys(cells)
+    expected = expected_keys(periods_of(read_records(any_built.package)))
     assert {(p, s) for p, s, _ in kpis} == expected
     assert {m for _, _, m in kpis} == {"total", "citizen_total", "proactive_total",
                                        "escalation_rate", "ontime_rate", *RATE_METRICS}
@@ -323,8 +393,10 @@ def test_counts_by_month_match(any_built: Built) -> None:
     with (any_built.site / "data" / "counts_by_month.csv").open(encoding="utf-8") as fh:
         rows = {(r["month"], r["district"], r["element"], r["category"]): r["count"]
                 for r in csv.DictReader(fh)}
-    months = calendar({k[0] for k in counts})
-    # The whole cube: every calendar month × district × category, zeros included.
+    cal = periods_of(read_records(any_built.package))
+    months = [m for m in cal.months if m not in cal.provisional]
+    # The whole cube over final months: every month not 初步数据 × district × category, zeros
+    # included.
     assert set(rows) == {(m, d, e, c) for m in months for d in DISTRICTS for e, c in TAXONOMY}
     zeros = 0
     for key, value in rows.items():

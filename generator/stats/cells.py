@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from generator.dataset.vocabulary import CHANNELS, HANDLING_LEVELS, SOURCES, URGENCY_CLASSES
@@ -119,7 +120,7 @@ def _cut_cells(prep: pd.DataFrame, grid: Grid, region: str, level: str, dims: Se
         counts = grouped[list(dict.fromkeys(sums.values()))].sum()
         counts = pd.DataFrame({out: counts[col] for out, col in sums.items()})
         for out, col in distinct.items():
-            counts[out] = grouped[col].nunique()
+            counts[out] = _distinct(prep, keys, col).reindex(counts.index, fill_value=0)
         counts = counts.reset_index()
     else:
         counts = pd.DataFrame({**{out: [prep[col].sum()] for out, col in sums.items()},
@@ -146,6 +147,23 @@ def _cut_cells(prep: pd.DataFrame, grid: Grid, region: str, level: str, dims: Se
     cells["subject_key"] = subject_keys(cells)
     cells["side_key"] = side_keys(cells, side)
     return cells
+
+
+def _distinct(prep: pd.DataFrame, keys: list[str], column: str) -> pd.Series:
+    """Distinct non-missing values of `column` (integer codes, NaN for none) per group of
+    `keys`: one sort of (group, code) pairs, much faster than groupby.nunique at millions."""
+    grouped = prep.groupby(keys, observed=True)
+    groups = grouped.ngroup().to_numpy(dtype=float)  # NaN: a row outside every group
+    codes = prep[column].to_numpy(dtype=float)
+    known = ~np.isnan(codes) & ~np.isnan(groups) & (groups >= 0)
+    if not known.any():
+        return pd.Series(0, index=grouped.size().index)
+    width = np.int64(np.nanmax(codes)) + 1
+    pairs = np.sort(groups[known].astype(np.int64) * width + codes[known].astype(np.int64))
+    first = np.ones(len(pairs), dtype=bool)
+    first[1:] = pairs[1:] != pairs[:-1]  # sort-based unique: numpy's hash path is slower here
+    counts = np.bincount(pairs[first] // width, minlength=grouped.ngroups)
+    return pd.Series(counts, index=grouped.size().index)
 
 
 def subject_keys(cells: pd.DataFrame) -> pd.Series:

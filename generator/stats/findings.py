@@ -26,7 +26,7 @@ from generator.stats.hotspots_repeat import repeat_rate
 from generator.stats.marks import HIDDEN, NOT_APPLICABLE, UNRECORDED, is_mark, published
 from generator.stats.metrics import wilson
 from generator.stats.periods import ALL, Calendar, months_of_quarter, quarter_of
-from generator.stats.protection import hide
+from generator.stats.protection import WEIGHT, hide
 from generator.stats.ranking import rank_units
 
 HOTSPOT_COLUMNS = ["period", "district", "street", "street_code", "places", "requests",
@@ -134,8 +134,8 @@ def _hide_repeat(table: pd.DataFrame, ref: Reference, k: int) -> np.ndarray:
                           "complainants": table["complainants"].astype("int64")})
     atoms = cells[(cells["region_key"] != CITY_CODE) & (cells["time_key"] != ALL)
                   & (cells["count"] > 0)]
-    units = pd.DataFrame({"month": atoms["time_key"], "district_code": atoms["region_key"]})
-    units = units.loc[units.index.repeat(atoms["count"])]  # one row per request, as prep
+    units = pd.DataFrame({"month": atoms["time_key"], "district_code": atoms["region_key"],
+                          WEIGHT: atoms["count"]})  # one row per district-month
     units["quarter"] = units["month"].map(quarter_of)
     units["year"] = units["month"].str[:4]
     return hide(cells, units, k, (), streets=False)

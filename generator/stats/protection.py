@@ -133,7 +133,10 @@ def atoms_of(prep: pd.DataFrame, dims: Sequence[str], week: bool = False,
         ["element"] if "element" in dims else [])
     side = [d for d in dims if d not in ("element", "category")]
     cols = list(dict.fromkeys([*time, *region, *subject, *side]))
-    atoms = prep.groupby(cols, observed=True).size().rename(ATOM_SIZE).reset_index()
+    grouped = prep.groupby(cols, observed=True)
+    sizes = grouped[WEIGHT].sum() if WEIGHT in prep else grouped.size()
+    atoms = sizes.rename(ATOM_SIZE).reset_index()
+    atoms = atoms[atoms[ATOM_SIZE] > 0]
     return atoms[[*cols, ATOM_SIZE]]
 
 
@@ -148,6 +151,9 @@ def _coarseness(cells: pd.DataFrame) -> np.ndarray:
 
 ATOM_SIZE = "_records"
 """The column of atoms_of() holding each atom's true value (its records)."""
+WEIGHT = "_weight"
+"""An optional column of the records passed to hide(): how many records each row stands for
+(a table of counts instead of one row per record)."""
 
 
 def hide_cube(cells: pd.DataFrame, prep: pd.DataFrame, k: int, street_codes: Collection[str],

@@ -17,7 +17,7 @@ import yaml
 SQL = Path(__file__).resolve().parent
 ORDER = ("prep", "kpis", "counts_by_month", "by_element", "by_category", "by_district",
          "monthly", "monthly_elements", "monthly_categories", "district_categories",
-         "street_elements", "weekly", "by_channel", "by_source", "by_tier", "hour_weekday",
+         "weekly", "by_channel", "by_source", "by_tier", "hour_weekday",
          "handling_times", "repeat_rate", "hotspots", "hotspots_persistent", "warnings",
          "district_ranking", "street_ranking", "monthly_topic")
 """Every SQL file, in an order that respects their dependencies (prep and kpis first)."""

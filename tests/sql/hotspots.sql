@@ -11,7 +11,10 @@
 --   the period come from at most one complainant: left out here (hotspots_persistent.sql);
 -- - per (period, street): places, counted requests, distinct complainants, main category
 --   (most counted; a tie goes to the taxonomy's first).
--- The k rule and complementary hiding decide which rows are published; the test checks them.
+-- - a row whose period holds a provisional month (prep.sql `provisional`) is not published:
+--   fine tables hold 初步数据 back until final.
+-- The k rule, complementary hiding and the street's published quarter total decide which
+-- of the remaining rows are published; the test checks them.
 CREATE OR REPLACE TABLE hotspot_requests AS
 WITH base AS (
     SELECT rn, location_key, received, month, quarter, category, complainant_key,
@@ -72,4 +75,6 @@ SELECT m.level, m.period, s.district, s.street, m.home_street AS street_code,
        count(DISTINCT m.complainant_key) AS distinct_complainants, main.main_category
 FROM many AS m JOIN main USING (level, period, home_street)
 JOIN streets AS s ON s.street_code = m.home_street
+WHERE NOT EXISTS (SELECT 1 FROM provisional JOIN months USING (month)
+                  WHERE m.period IN (months.month, months.quarter))
 GROUP BY m.level, m.period, s.district, s.street, m.home_street, main.main_category;

@@ -1,7 +1,9 @@
 -- kpis.csv: per (period, scope) of the published cuts — 全市 and every reference district by
--- month, quarter, year, the ranking window and 'all'; every reference street (by code) by
--- quarter, the window and 'all' — the sums behind every metric, with zeros where nothing
--- was received, and the distinct complainants behind each (disclosure check).
+-- month, quarter, year, the ranking window and 'all' (provisional months included); every
+-- reference street (by code) by final quarter (three months in the data, none provisional:
+-- prep.sql final_quarters) and the window, no 'all' — the sums behind every metric, with
+-- zeros where nothing was received, and the distinct complainants behind each (disclosure
+-- check).
 -- Metrics (data/metrics.yml `definitions`): total = records; citizen_total / proactive_total
 -- by source; responded / resolved / satisfied rate over 有效回访; composite score
 -- = 100 × Σ weight × rate; ontime_rate = on time / closed; escalation_rate = escalated /
@@ -21,7 +23,7 @@ CREATE OR REPLACE TABLE kpi_cuts AS
 SELECT * FROM (VALUES ('city', 'all'), ('city', 'year'), ('city', 'quarter'), ('city', 'month'),
                       ('city', 'window'), ('district', 'all'), ('district', 'year'),
                       ('district', 'quarter'), ('district', 'month'), ('district', 'window'),
-                      ('street', 'all'), ('street', 'quarter'), ('street', 'window'))
+                      ('street', 'final_quarter'), ('street', 'window'))
     AS t(scope_level, level);
 
 CREATE OR REPLACE TABLE kpi_sums AS

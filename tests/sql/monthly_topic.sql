@@ -1,5 +1,6 @@
 -- monthly_topic.csv (每月一题): for each month of data/metrics.yml `topics` that lies in the
--- data, the topic category's records in every reference district that month.
+-- data and is final (cells of counts_by_month, which holds provisional months back), the
+-- topic category's records in every reference district that month.
 -- Needs `topics(month, category)`.
 WITH c AS (SELECT month, district, category, sum(record) AS count,
                   count(DISTINCT complainant_key) AS complainants
@@ -7,4 +8,5 @@ WITH c AS (SELECT month, district, category, sum(record) AS count,
 SELECT t.month, t.category AS topic, d.district, coalesce(c.count, 0) AS count,
        coalesce(c.complainants, 0) AS complainants
 FROM topics AS t JOIN months AS m USING (month) CROSS JOIN districts AS d
-LEFT JOIN c ON c.month = t.month AND c.district = d.district AND c.category = t.category;
+LEFT JOIN c ON c.month = t.month AND c.district = d.district AND c.category = t.category
+WHERE t.month NOT IN (SELECT month FROM provisional);

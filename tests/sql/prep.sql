@@ -81,16 +81,33 @@ SELECT max(received) AS last_received,
        CAST(max(received) AS DATE) < last_day(max(received)) AS partial
 FROM prep;
 
--- The ranking window: the latest window_months / 3 calendar quarters whose three months all
--- lie in the data (the latest month left out when the export cuts it short).
+-- Provisional months (初步数据): a month is provisional while any request received in it is
+-- not 已办结, and the latest month is provisional when the export cuts it short. (The tests
+-- hold no earlier releases, so no month is final by an earlier release's record.)
+CREATE OR REPLACE TABLE provisional AS
+SELECT DISTINCT month FROM prep WHERE closed = 0
+UNION
+SELECT month FROM months
+WHERE month = (SELECT max(month) FROM months) AND (SELECT partial FROM cutoff);
+
+-- Final quarters: all three months in the calendar of the data, none provisional.
+CREATE OR REPLACE TABLE final_quarters AS
+SELECT quarter FROM months
+GROUP BY quarter
+HAVING count(*) = 3 AND count(*) FILTER (month IN (SELECT month FROM provisional)) = 0;
+
+-- The ranking window: the latest window_months months ending with the last final quarter,
+-- inside the data, starting on a quarter's first month (so it is made of whole quarters).
 CREATE OR REPLACE TABLE window_months AS
-WITH usable AS (
-    SELECT * FROM months
-    WHERE NOT (month = (SELECT max(month) FROM months) AND (SELECT partial FROM cutoff))),
-whole AS (SELECT quarter FROM usable GROUP BY quarter HAVING count(*) = 3),
-chosen AS (SELECT quarter FROM whole ORDER BY quarter DESC
-           LIMIT CAST(param('window_months') / 3 AS INTEGER))
-SELECT month FROM months WHERE quarter IN (SELECT quarter FROM chosen);
+WITH last_q AS (SELECT max(first_day) AS end_day FROM months
+                WHERE quarter = (SELECT max(quarter) FROM final_quarters)),
+span AS (
+    SELECT m.* FROM months AS m, last_q
+    WHERE m.first_day <= last_q.end_day
+      AND m.first_day > last_q.end_day
+                        - to_months(CAST(param('window_months') AS INTEGER))),
+start AS (SELECT min(first_day) AS first FROM span WHERE month(first_day) % 3 = 1)
+SELECT month FROM span, start WHERE first_day >= start.first;
 
 CREATE OR REPLACE TABLE window_label AS
 SELECT min(month) || '/' || max(month) AS label FROM window_months HAVING count(*) > 0;
@@ -102,6 +119,9 @@ UNION ALL SELECT DISTINCT 'quarter', quarter FROM months
 UNION ALL SELECT DISTINCT 'year', year FROM months
 UNION ALL SELECT 'all', 'all'
 UNION ALL SELECT 'window', label FROM window_label
+UNION ALL SELECT 'final_quarter', quarter FROM final_quarters
+UNION ALL SELECT 'final_month', month FROM months
+          WHERE month NOT IN (SELECT month FROM provisional)
 UNION ALL
 SELECT 'week', strftime(d, '%Y-%m-%d')
 FROM (SELECT range AS d FROM range(
@@ -117,6 +137,8 @@ UNION ALL SELECT *, 'quarter', quarter FROM prep
 UNION ALL SELECT *, 'year', year FROM prep
 UNION ALL SELECT *, 'all', 'all' FROM prep
 UNION ALL SELECT *, 'week', week FROM prep
+UNION ALL SELECT *, 'final_quarter', quarter FROM prep
+          WHERE quarter IN (SELECT quarter FROM final_quarters)
 UNION ALL SELECT *, 'window', (SELECT label FROM window_label) FROM prep
           WHERE month IN (SELECT month FROM window_months);
 
