@@ -202,7 +202,8 @@ def _side_mask(spec: TableSpec, cells: pd.DataFrame, cube: CubeCells, hiding: Cu
     hidden_groups = pd.Series(margin_hidden, index=pd.MultiIndex.from_frame(
         margins[list(KEYS)]))
     whole = hidden_groups.reindex(group).fillna(False).to_numpy(dtype=bool)
-    return np.asarray(mask | whole, dtype=bool)
+    nonzero = cells["count"].to_numpy() > 0  # zeros are always published
+    return np.asarray(mask | (whole & nonzero), dtype=bool)
 
 
 def _columns(spec: TableSpec) -> tuple[list[str], dict[str, str]]:

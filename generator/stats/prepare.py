@@ -30,9 +30,10 @@ def prepare(frame: pd.DataFrame, metrics: MetricsConfig,
     valid = frame["revisit_valid"].fillna(False).to_numpy(dtype=bool) & closed & citizen
     contacted_ok = valid & frame["contacted"].fillna(False).to_numpy(dtype=bool)
     resolved_ok = valid & frame["resolved"].fillna(False).to_numpy(dtype=bool)
-    satisfaction = frame["satisfaction"].astype(object)
-    score = np.where(satisfaction == "满意", 1.0, 0.0) + np.where(
-        satisfaction == "基本满意", metrics.basic_satisfied_weight, 0.0
+    # Categorical comparisons and maps work on the few categories, not on every row.
+    satisfaction = frame["satisfaction"]
+    score = np.where((satisfaction == "满意").to_numpy(dtype=bool), 1.0, 0.0) + np.where(
+        (satisfaction == "基本满意").to_numpy(dtype=bool), metrics.basic_satisfied_weight, 0.0
     )
     # Complainants as integer codes (NaN for none): distinct counts per group are much
     # faster on numbers than on a million distinct strings.
@@ -41,7 +42,7 @@ def prepare(frame: pd.DataFrame, metrics: MetricsConfig,
     else:
         codes, _ = pd.factorize(frame["complainant_key"], use_na_sentinel=True)
         complainant = np.where(codes >= 0, codes, np.nan)
-    deadline_h = frame["urgency"].astype(object).map(metrics.deadlines_hours).astype(float)
+    deadline_h = frame["urgency"].map(metrics.deadlines_hours).astype(float)
     elapsed_h = (frame["closed_at"] - frame["received_at"]).dt.total_seconds() / 3600.0
     ontime = closed & (elapsed_h <= deadline_h).to_numpy(dtype=bool)
     received = frame["received_at"]
