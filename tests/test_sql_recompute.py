@@ -171,7 +171,9 @@ def test_monthly_and_by_district(built: Built, db: tuple[Any, dict[str, Any]],
                                  tally: Tally) -> None:
     rates = {m: (m, ("valid_complainants",)) for m in RATES}
     rates["ontime_rate"] = ("ontime_rate", ("closed_complainants",))
-    compare(built, db, tally, "monthly", ("month",), {**COUNT, **rates})
+    changes = {"count_mom": ("count_mom", ("complainants", "mom_complainants")),
+               "count_yoy": ("count_yoy", ("complainants", "yoy_complainants"))}
+    compare(built, db, tally, "monthly", ("month",), {**COUNT, **rates, **changes})
     district = {**COUNT, **rates, "population_k": ("population_k", ()),
                 "per_10k": ("per_10k", ("complainants",)),
                 "latest_month": ("latest_month", ("latest_complainants",))}

@@ -94,6 +94,11 @@ def _resources(k: int, agg: Aggregates, population_source: str
             ("month", S, "受理月份", months),
             ("count", INT, "诉求总量", "件；" + note),
             *[(n, t, ti, d + "；" + note) for n, t, ti, d in RATE_FIELDS],
+            ("count_mom", N, "环比", "（本月 − 上一个日历月）/ 上一个日历月；上月没有诉求、"
+                                  "不在数据期内或本月数据不完整时为 " + CSV_NOT_APPLICABLE
+                                  + "；" + note),
+            ("count_yoy", N, "同比", "（本月 − 上年同月）/ 上年同月；上年同月不在数据期内、没有诉求"
+                                  "或本月数据不完整时为 " + CSV_NOT_APPLICABLE + "；" + note),
         ]),
         "by_element": ("按要素统计", "全期各要素件数、占比及最近两个月件数。" + note + "。", [
             ("element", S, "要素", ""),

@@ -170,8 +170,9 @@ def aggregate(frame: pd.DataFrame, metrics: MetricsConfig, ref: Reference,
         by_category=_with_months(cube.categories, cube.month_categories, hidden,
                                  ["element", "category"], latest, previous),
         by_district=_by_district(kpis, ref, latest),
-        monthly=_pivot(kpis[(kpis["scope_level"] == CITY_LEVEL) & kpis["period"].isin(months)],
-                       "period", months).rename(columns={"period": "month"}),
+        monthly=_with_changes(_pivot(
+            kpis[(kpis["scope_level"] == CITY_LEVEL) & kpis["period"].isin(months)],
+            "period", months).rename(columns={"period": "month"}), last_cut is not None),
         breakdowns=breakdowns,
         analyses=analyses,
         calendar=calendar,
@@ -200,6 +201,33 @@ def _with_months(whole: pd.DataFrame, monthly: pd.DataFrame, hidden: CubeHiding,
         table[label] = table[keys].merge(part[keys].assign(_v=values.to_numpy()), on=keys,
                                          how="left")["_v"].to_numpy()
     return table
+
+
+def _with_changes(monthly: pd.DataFrame, latest_incomplete: bool) -> pd.DataFrame:
+    """monthly.csv's 环比 (count_mom: against the calendar month before) and 同比 (count_yoy:
+    against the same month a year before), as ratios of change. N/A without that month or
+    when it had no request, and for a latest month the export cuts short (not comparable);
+    hidden when either count is hidden."""
+    count = dict(zip(monthly["month"], monthly["count"], strict=True))
+    last = monthly["month"].iloc[-1] if len(monthly) else None
+
+    def change(month: str, back: int) -> object:
+        year, number = int(month[:4]), int(month[5:]) - back
+        while number < 1:
+            year, number = year - 1, number + 12
+        before, now = count.get(f"{year:04d}-{number:02d}"), count[month]
+        if latest_incomplete and month == last:
+            return NOT_APPLICABLE
+        if now is HIDDEN or before is HIDDEN:
+            return HIDDEN
+        if before is None or is_mark(before) or is_mark(now) or not before:
+            return NOT_APPLICABLE
+        return (float(now) - float(before)) / float(before)
+
+    out = monthly.copy()
+    out["count_mom"] = pd.Series([change(m, 1) for m in out["month"]], dtype=object).to_numpy()
+    out["count_yoy"] = pd.Series([change(m, 12) for m in out["month"]], dtype=object).to_numpy()
+    return out
 
 
 def _pivot(kpis: pd.DataFrame, key: str, order: tuple[str, ...] | list[str]) -> pd.DataFrame:
