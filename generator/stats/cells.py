@@ -120,7 +120,7 @@ def _cut_cells(prep: pd.DataFrame, grid: Grid, region: str, level: str, dims: Se
         counts = grouped[list(dict.fromkeys(sums.values()))].sum()
         counts = pd.DataFrame({out: counts[col] for out, col in sums.items()})
         for out, col in distinct.items():
-            counts[out] = _distinct(prep, keys, col).reindex(counts.index, fill_value=0)
+            counts[out] = distinct_counts(prep, keys, col).reindex(counts.index, fill_value=0)
         counts = counts.reset_index()
     else:
         counts = pd.DataFrame({**{out: [prep[col].sum()] for out, col in sums.items()},
@@ -149,7 +149,7 @@ def _cut_cells(prep: pd.DataFrame, grid: Grid, region: str, level: str, dims: Se
     return cells
 
 
-def _distinct(prep: pd.DataFrame, keys: list[str], column: str) -> pd.Series:
+def distinct_counts(prep: pd.DataFrame, keys: list[str], column: str) -> pd.Series:
     """Distinct non-missing values of `column` (integer codes, NaN for none) per group of
     `keys`: one sort of (group, code) pairs, much faster than groupby.nunique at millions."""
     grouped = prep.groupby(keys, observed=True)
