@@ -265,8 +265,8 @@ def hidden_share(frame: pd.DataFrame) -> float:
 
 
 FIXED_LEVELS = {
-    "kpis": "全市和各区按月、季、年、排名窗口和全期；各街乡按季、排名窗口和全期",
-    "counts_by_month": "各区按月 × 类别",
+    "kpis": "全市和各区按月、季、年、排名窗口和全期；各街乡按完整季度和排名窗口",
+    "counts_by_month": "各区按正式数据的月份 × 类别",
     "monthly": "全市按月",
     "by_element": "全市全期及最近两个月 × 要素",
     "by_category": "全市全期及最近两个月 × 类别",
