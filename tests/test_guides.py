@@ -69,6 +69,7 @@ def render(rel: str, calls: list[str] | None = None) -> str:
         "metrics": SimpleNamespace(
             basic_satisfied_weight=0.9, min_complainants=5,
             composite_weights={"responded_rate": 0.1, "resolved_rate": 0.5, "satisfied_rate": 0.4},
+            ranking=SimpleNamespace(min_requests=30),
         ),
     }
     return env.get_template(rel).render(context)
