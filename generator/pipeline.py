@@ -72,6 +72,7 @@ def build_site(project: ProjectPaths | Path, *, package: Path, site_dir: Path, e
     from generator.site.releasing import is_release, record, release_inputs
     from generator.site.render import render_docs
     from generator.stats.aggregate import aggregate
+    from generator.stats.protection import cached
 
     paths = project if isinstance(project, ProjectPaths) else ProjectPaths(project.resolve())
     package = package if package.is_absolute() else paths.root / package
@@ -94,8 +95,9 @@ def build_site(project: ProjectPaths | Path, *, package: Path, site_dir: Path, e
     with stages.stage("统计汇总"):
         release = release_inputs(paths, report.frame,
                                  official=is_release(paths, package, site_dir))
-        agg = aggregate(report.frame, metrics, ref, unrecorded=report.unrecorded,
-                        provisional=release.provisional, history=release.history)
+        with cached(paths.work / "disclosure"):
+            agg = aggregate(report.frame, metrics, ref, unrecorded=report.unrecorded,
+                            provisional=release.provisional, history=release.history)
     # Both temporary folders are removed on every way out, KeyboardInterrupt included.
     with temp_folder(paths.work, DOCS_PREFIX) as docs, \
             temp_folder(target.parent, NEW_PREFIX) as new_site:

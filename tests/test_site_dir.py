@@ -296,7 +296,8 @@ def test_default_site_of_an_older_build_without_marker_is_replaced(
     (project / "site" / "index.html").write_text("older build", "utf-8")
     _build(project, small_package, Path("site"))
     _assert_complete(project / "site")
-    assert not [p for p in (project / ".build").iterdir()]
+    # No temporary folder is left; the disclosure engine's kept results may stay.
+    assert not [p for p in (project / ".build").iterdir() if p.name != "disclosure"]
 
 
 @pytest.mark.slow

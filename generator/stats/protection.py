@@ -25,7 +25,10 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -34,7 +37,8 @@ import scipy.sparse as sp
 from generator.stats.cells import CITY_CODE, KEYS, join_side
 from generator.stats.disclosure import primary
 from generator.stats.periods import ALL, months_of_quarter, quarter_of
-from generator.stats.protect import CellSystem, protect
+from generator.stats.protect import CellSystem
+from generator.stats.protect_cache import protect_cached
 
 MARGIN = "*"
 """side_key of a side family's margin cells (the sum over the side dimensions)."""
@@ -311,5 +315,20 @@ def hide(cells: pd.DataFrame, prep: pd.DataFrame, k: int, dims: Sequence[str], *
         frozen_visible=np.concatenate([visible0, np.ones(m - n, bool)]),
         atoms=sizes,
     )
-    hidden: np.ndarray = np.asarray(protect(system, k).hidden, dtype=bool)[:n]
+    hidden: np.ndarray = protect_cached(system, k, CACHE.get())[:n]
     return hidden
+
+
+CACHE: ContextVar[Path | None] = ContextVar("disclosure_cache", default=None)
+"""Where the engine's results are kept between builds (None: nowhere); see cached()."""
+
+
+@contextmanager
+def cached(folder: Path) -> Iterator[None]:
+    """Within the block, every disclosure system's result is stored in `folder` and reused
+    by a later build of the same data once its witnesses check (stats.protect_cache)."""
+    token = CACHE.set(folder)
+    try:
+        yield
+    finally:
+        CACHE.reset(token)
