@@ -246,11 +246,13 @@ def _analyses(note: str, agg: Aggregates) -> dict[str, tuple[str, str, list[Fiel
             ("composite_score", N, "综合成绩", note),
             *score,
         ]),
-        "monthly_topic": ("每月一题", "每月确定的重点类别（data/metrics.yml 的 topics）当月各区"
-                          "件数。" + note, [
+        "monthly_topic": ("每月一题", "每月确定的重点类别（data/metrics.yml 的 topics）当月全市"
+                          "件数，以及该月转为正式数据后的各区件数；走势见 monthly_categories，"
+                          "重点点位见 hotspots 中主要类别相同的行。" + note, [
             ("month", S, "月份", "YYYY-MM"),
             ("topic", S, "每月一题", "当月重点类别"),
-            REGION_FIELDS["district"],
+            ("guide", S, "办事指南", "介绍该类别法规和办理方式的指南页面（站内路径）"),
+            ("district", S, "范围", "全市或区名"),
             ("count", INT, "件数", note),
         ]),
     }
@@ -278,7 +280,7 @@ FIXED_LEVELS = {
     "handling_times": "全市按全期和季、各区按全期 × 紧急程度",
     "district_ranking": "各区，排名窗口",
     "street_ranking": "各街乡，排名窗口",
-    "monthly_topic": "各区，每月一题所在月份",
+    "monthly_topic": "全市和各区（正式数据），每月一题所在月份",
 }
 """Where each table not declared in stats.tables is published (the methodology page)."""
 

@@ -160,7 +160,8 @@ def aggregate(frame: pd.DataFrame, metrics: MetricsConfig, ref: Reference,
         "handling_times": hide_handling(found.handling,
                                         handling_mask(cube, hidden, hiding, prep, grid, k)),
         **rankings(kpis, ref, calendar, metrics),
-        "monthly_topic": topic_tables(counts, metrics, ref, months),
+        "monthly_topic": topic_tables(counts, breakdowns["monthly_categories"], metrics, ref,
+                                      months),
     }
     return Aggregates(
         kpis=kpis,
