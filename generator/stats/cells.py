@@ -149,21 +149,44 @@ def _cut_cells(prep: pd.DataFrame, grid: Grid, region: str, level: str, dims: Se
     return cells
 
 
+def _codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes (−1: missing) and the values they stand for, for a grouping column."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.cat.codes.to_numpy(dtype=np.int64), np.asarray(column.cat.categories)
+    codes, values = pd.factorize(column, use_na_sentinel=True)
+    return codes.astype(np.int64), np.asarray(values)
+
+
 def distinct_counts(prep: pd.DataFrame, keys: list[str], column: str) -> pd.Series:
     """Distinct non-missing values of `column` (integer codes, NaN for none) per group of
-    `keys`: one sort of (group, code) pairs, much faster than groupby.nunique at millions."""
-    grouped = prep.groupby(keys, observed=True)
-    groups = grouped.ngroup().to_numpy(dtype=float)  # NaN: a row outside every group
-    codes = prep[column].to_numpy(dtype=float)
-    known = ~np.isnan(codes) & ~np.isnan(groups) & (groups >= 0)
-    if not known.any():
-        return pd.Series(0, index=grouped.size().index)
-    width = np.int64(np.nanmax(codes)) + 1
-    pairs = np.sort(groups[known].astype(np.int64) * width + codes[known].astype(np.int64))
+    `keys`, indexed like a groupby over `keys` (groups without any value are absent).
+
+    The keys' codes are combined into one integer per row and (group, value) pairs sorted
+    once: much faster than groupby.nunique or ngroup at millions of rows."""
+    values = prep[column].to_numpy(dtype=float)
+    keep = ~np.isnan(values)
+    combined = np.zeros(len(prep), dtype=np.int64)
+    decoders = []
+    for key in keys:
+        codes, labels = _codes(prep[key])
+        keep &= codes >= 0
+        combined = combined * max(len(labels), 1) + np.maximum(codes, 0)
+        decoders.append((labels, max(len(labels), 1)))
+    if not keep.any():
+        empty = prep.groupby(keys, observed=True).size().index[:0]
+        return pd.Series([], dtype=np.int64, index=empty)
+    width = np.int64(np.nanmax(values[keep])) + 1
+    pairs = np.sort(combined[keep] * width + values[keep].astype(np.int64))
     first = np.ones(len(pairs), dtype=bool)
     first[1:] = pairs[1:] != pairs[:-1]  # sort-based unique: numpy's hash path is slower here
-    counts = np.bincount(pairs[first] // width, minlength=grouped.ngroups)
-    return pd.Series(counts, index=grouped.size().index)
+    groups, counts = np.unique(pairs[first] // width, return_counts=True)
+    arrays = []
+    for labels, size in reversed(decoders):
+        arrays.append(labels[groups % size])
+        groups = groups // size
+    index = pd.MultiIndex.from_arrays(arrays[::-1], names=keys) if len(keys) > 1 \
+        else pd.Index(arrays[0], name=keys[0])
+    return pd.Series(counts, index=index)
 
 
 def subject_keys(cells: pd.DataFrame) -> pd.Series:
