@@ -51,7 +51,7 @@ def _identity_protection() -> None:
     """Replace the LP engine by "hide exactly the cells below k (and the frozen ones)"."""
     from dataclasses import dataclass
 
-    import generator.stats.protection as protection
+    import generator.stats.protect_cache as protection  # where the engine is called
 
     @dataclass(frozen=True)
     class Hidden:

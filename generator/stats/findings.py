@@ -25,7 +25,13 @@ from generator.stats.hotspots import find_hotspots
 from generator.stats.hotspots_repeat import repeat_rate
 from generator.stats.marks import HIDDEN, NOT_APPLICABLE, UNRECORDED, is_mark, published
 from generator.stats.metrics import wilson
-from generator.stats.periods import ALL, Calendar, months_of_quarter, quarter_of
+from generator.stats.periods import (
+    ALL,
+    Calendar,
+    months_of_quarter,
+    period_columns,
+    quarter_of,
+)
 from generator.stats.protection import WEIGHT, hide
 from generator.stats.ranking import rank_units
 
@@ -164,13 +170,10 @@ def _repeat(frame: pd.DataFrame, metrics: MetricsConfig, ref: Reference, k: int,
 
 def _handling(frame: pd.DataFrame, metrics: MetricsConfig, ref: Reference,
               calendar: Calendar, unrecorded: Collection[str]) -> pd.DataFrame:
-    received = frame["received_at"]
-    quarters = (received.dt.year.astype(str) + "Q"
-                + ((received.dt.month - 1) // 3 + 1).astype(str))
+    quarters = period_columns(frame["received_at"])["quarter"].set_axis(frame.index)
     groupings = [Grouping(ALL, CITY),
                  Grouping(quarters, CITY, periods=list(calendar.quarters)),
-                 Grouping(ALL, frame["district"].astype(str),
-                          scopes=[d.name for d in ref.districts])]
+                 Grouping(ALL, frame["district"], scopes=[d.name for d in ref.districts])]
     return handling_times(frame, groupings, deadlines_hours=metrics.deadlines_hours,
                           k=metrics.min_complainants, unrecorded=unrecorded)
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -110,10 +111,13 @@ def record_columns(frame: pd.DataFrame, deadlines_hours: Mapping[str, float],
     })
 
 
-def _labels(value: pd.Series | str, size: int) -> pd.Categorical:
+def _labels(value: pd.Series | str, size: int) -> pd.Categorical[Any]:
     """Group labels as a categorical: grouping millions of rows on strings is slow."""
     if isinstance(value, str):
-        return pd.Categorical(np.full(size, value, dtype=object), categories=[value])
+        return pd.Categorical.from_codes(np.zeros(size, dtype=np.int64),
+                                         dtype=pd.CategoricalDtype([value]))
+    if isinstance(value.dtype, pd.CategoricalDtype):  # already coded: no pass over strings
+        return pd.Categorical(value)
     return pd.Categorical(value.to_numpy())
 
 
