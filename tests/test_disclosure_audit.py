@@ -256,7 +256,7 @@ def test_a_second_release_keeps_the_first_and_leaks_nothing_with_it(
                echo=lambda _: None, today=BUILD_DAY)
     assert (project / "data" / "releases" / "2026-09.jsonl").exists()
     one = {name: _csv(project / "site" / "data" / f"{name}.csv")
-           for name in ("counts_by_month", "kpis")}
+           for name in ("counts_by_month", "kpis", "by_channel", "weekly")}
     shutil.rmtree(project / "data" / "complaints")
     shutil.copytree(two, project / "data" / "complaints")
     build_site(project, package=project / "data" / "complaints", site_dir=project / "site",
@@ -266,6 +266,14 @@ def test_a_second_release_keeps_the_first_and_leaks_nothing_with_it(
              for r in _csv(project / "site" / "data" / "counts_by_month.csv")}
     for r in one["counts_by_month"]:  # final months of release 1: the same tokens
         assert later[(r["month"], r["district"], r["category"])] == r["count"], r
+    final = {r["month"] for r in one["counts_by_month"]}  # release 1's final months
+    for name, key in (("by_channel", ("period", "scope_code", "channel")),
+                      ("weekly", ("period", "element"))):
+        now = {tuple(r[c] for c in key): r["count"]
+               for r in _csv(project / "site" / "data" / f"{name}.csv")}
+        for r in one[name]:  # side tables keep their final months' tokens too
+            if r["period"][:7] in final and len(r["period"]) in (7, 10):
+                assert now[tuple(r[c] for c in key)] == r["count"], (name, r)
     universe = Universe(project / "data" / "complaints")
     span = sorted({r["month"] for r in _csv(project / "site" / "data" / "monthly.csv")})
     earlier_months = sorted({r["period"] for r in one["kpis"] if len(r["period"]) == 7})

@@ -145,12 +145,14 @@ def aggregate(frame: pd.DataFrame, metrics: MetricsConfig, ref: Reference,
     found = find(frame, metrics, ref, calendar, missing)
     cube = CubeCells.compute(prep, grid)
     past = history_cells(history, ref) if history is not None else None
-    hidden = cube.hide(prep, k, extra=found.warning_cells, history=past)
+    cube_past = None if past is None else past[
+        (past["side_key"] == "") & ~past["time_key"].str.fullmatch(r"\d{4}-\d{2}-\d{2}")]
+    hidden = cube.hide(prep, k, extra=found.warning_cells, history=cube_past)
     wide = cube.kpis
     hiding = KpiHiding(total=hidden.of(wide), valid=hide_measure(wide, prep, k, "valid"),
                        closed=hide_measure(wide, prep, k, "closed"))
     kpis = kpi_table(wide, metrics, hiding, missing)
-    breakdowns = {spec.name: side_table(spec, cube, hidden, hiding, prep, k)
+    breakdowns = {spec.name: side_table(spec, cube, hidden, hiding, prep, k, history=past)
                   for spec in TABLES}
     streets = kpis[(kpis["scope_level"] == STREET_LEVEL) & (kpis["metric"] == "total")]
     warnings = found.warnings[~hidden.of(found.warning_cells)]

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from generator.stats.cells import KEYS, Grid, grid_sums, table_cells
+from generator.stats.constants import of_side
 from generator.stats.marks import published
 from generator.stats.metrics import KpiHiding, kpi_sums
 from generator.stats.protection import MARGIN, hide, hide_cube
@@ -127,7 +128,8 @@ def published_counts(cells: pd.DataFrame, hiding: CubeHiding, columns: list[str]
 
 
 def side_table(spec: TableSpec, cube: CubeCells, hiding: CubeHiding, kpi_hiding: KpiHiding,
-               prep: pd.DataFrame, k: int) -> pd.DataFrame:
+               prep: pd.DataFrame, k: int, history: pd.DataFrame | None = None
+               ) -> pd.DataFrame:
     """A declared breakdown as published: its columns, count (and share), marks where hidden.
 
     A side table's margins are the cube cells (or, for closed-only tables, the kpis closed
@@ -137,7 +139,8 @@ def side_table(spec: TableSpec, cube: CubeCells, hiding: CubeHiding, kpi_hiding:
     if spec.family == "cube":
         mask = hiding.of(cells)
     else:
-        mask = _side_mask(spec, cells, cube, hiding, kpi_hiding, prep, k)
+        mask = _side_mask(spec, cells, cube, hiding, kpi_hiding, prep, k,
+                          history=of_side(history, spec.side, spec.family == "week"))
     columns, names = _columns(spec)
     out = cells[columns].rename(columns=names)
     out["count"] = published(cells["count"], mask, integer=True).to_numpy()
@@ -173,7 +176,8 @@ def _margin_keys(spec: TableSpec, cells: pd.DataFrame) -> pd.DataFrame:
 
 def _side_mask(spec: TableSpec, cells: pd.DataFrame, cube: CubeCells, hiding: CubeHiding,
                kpi_hiding: KpiHiding, prep: pd.DataFrame, k: int,
-               measure: str | None = None) -> np.ndarray:
+               measure: str | None = None, history: pd.DataFrame | None = None
+               ) -> np.ndarray:
     week = spec.family == "week"
     measure = measure or MEASURE_OF.get(spec.name, "record")
     keys = _margin_keys(spec, cells)
@@ -197,7 +201,8 @@ def _side_mask(spec: TableSpec, cells: pd.DataFrame, cube: CubeCells, hiding: Cu
     frozen_visible = np.concatenate([np.zeros(n, bool), ~margin_hidden])
     source = prep if measure == "record" else prep[prep[measure] == 1]
     mask = hide(both, source, k, spec.dims, week=week, streets=False,
-                frozen_hidden=frozen_hidden, frozen_visible=frozen_visible)[:n]
+                frozen_hidden=frozen_hidden, frozen_visible=frozen_visible,
+                history=history)[:n]
     # A group whose margin is hidden is hidden whole (its cells would give the margin away).
     hidden_groups = pd.Series(margin_hidden, index=pd.MultiIndex.from_frame(
         margins[list(KEYS)]))

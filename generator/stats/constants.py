@@ -23,7 +23,7 @@ from generator.stats.history import ReleaseHistory
 HISTORY_COLUMNS = [*KEYS, "value", "hidden"]
 """KEYS, the recorded value (NaN when hidden) and whether it was hidden."""
 
-Keyer = Callable[[dict[str, str]], tuple[str, str, str] | None]
+Keyer = Callable[[dict[str, str]], tuple[str, ...] | None]
 
 
 def _region(row: dict[str, str]) -> str:
@@ -45,6 +45,17 @@ def _keyers(ref: Reference) -> dict[str, tuple[str, str, Keyer]]:
             r["period"], CITY_CODE, "e:" + r["element"])),
         "monthly_categories": ("period", "count", lambda r: (
             r["period"], CITY_CODE, "c:" + r["category"])),
+        # Side tables (their systems in stats.breakdowns): the side values in the side key.
+        "weekly": ("period", "count", lambda r: (r["period"], CITY_CODE, "e:" + r["element"])),
+        "by_channel": ("period", "count", lambda r: (
+            r["period"], _region(r), "all", f"channel={r['channel']}")),
+        "by_source": ("period", "count", lambda r: (
+            r["period"], _region(r), "all", f"source={r['source']}")),
+        "by_tier": ("period", "count", lambda r: (
+            r["period"], _region(r), "all", f"handling_level={r['handling_level']}")),
+        "hour_weekday": ("period", "count", lambda r: (
+            r["period"], CITY_CODE, "e:" + r["element"],
+            f"weekday={r['weekday']}|hour={r['hour']}")),
     }
 
 
@@ -65,8 +76,9 @@ def history_cells(history: ReleaseHistory, ref: Reference) -> pd.DataFrame:
                 number = _number(token)
                 if number is None and token != CSV_HIDDEN:
                     continue  # NA or unrecorded: nothing known
-                rows[(*cell, "")] = (float("nan") if number is None else number,
-                                     token == CSV_HIDDEN)
+                full = (*cell, "") if len(cell) == 3 else cell
+                rows[(full[0], full[1], full[2], full[3])] = (
+                    float("nan") if number is None else number, token == CSV_HIDDEN)
     return pd.DataFrame([(*k, v, h) for k, (v, h) in rows.items()], columns=HISTORY_COLUMNS)
 
 
@@ -75,6 +87,19 @@ def _number(token: str) -> float | None:
         return float(token)
     except ValueError:
         return None
+
+
+def of_side(history: pd.DataFrame | None, side: tuple[str, ...], week: bool) -> pd.DataFrame | None:
+    """The constants of one side table's system: its side values, or for the week parts
+    (no side key) the rows whose period is a week part."""
+    if history is None or not len(history):
+        return None
+    if week:
+        chosen = history["time_key"].str.fullmatch(r"\d{4}-\d{2}-\d{2}")
+    else:
+        prefix = "|".join(f"{d}=" for d in side)
+        chosen = history["side_key"].str.replace(r"=[^|]*", "=", regex=True) == prefix
+    return history[chosen.to_numpy(dtype=bool)].reset_index(drop=True)
 
 
 def split(history: pd.DataFrame, street_codes: set[str]) -> Iterator[pd.DataFrame]:
