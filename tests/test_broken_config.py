@@ -242,3 +242,29 @@ def test_street_row_with_missing_cells(project: Path) -> None:
         f"错误：参考数据文件 {path} 有 1 处错误：\n"
         "  - 第 3 行：有 3 个单元格，表头有 5 列。修正方法：检查这一行多出或缺少的逗号。\n"
         + REF_FIX))
+
+
+def test_metrics_new_sections_collect_every_problem(project: Path) -> None:
+    path = project / "data/metrics.yml"
+    _edit(path, "window_months: 12", "window_months: 10")
+    _edit(path, '"2026-09": 餐饮油烟', '"2026-13": 餐饮油烟')
+    _edit(path, "  escalation_rate:\n    title: 升级率\n", "  escalation_rat:\n    title: 升级率\n")
+    _assert_build_refused(_build(project), (
+        f"指标配置文件 {path} 有 4 处错误：\n"
+        "  - ranking.window_months：值 “10” 应为 3 的倍数（排名窗口由完整的季度组成）。"
+        "修正方法：请填写 3、6、12 等。\n"
+        "  - topics.2026-13：值 “2026-13” 月份应写成 YYYY-MM。"
+        "修正方法：例如 \"2026-10\": 餐饮油烟（月份加引号）。\n"
+        "  - definitions.escalation_rate：缺少这一项指标的口径说明。"
+        "修正方法：请从仓库中的 data/metrics.yml 复制这一项。\n"
+        "  - definitions.escalation_rat：不是已发布的指标。修正方法：可用的指标为 total、"
+        "citizen_total、proactive_total、responded_rate、resolved_rate、satisfied_rate、"
+        "composite_score、ontime_rate、escalation_rate、repeat_rate。"))
+
+
+def test_a_topic_outside_the_taxonomy_is_refused(project: Path) -> None:
+    _edit(project / "data/metrics.yml", '"2026-09": 餐饮油烟', '"2026-09": 噪音扰民')
+    _assert_build_refused(_build(project), (
+        "指标配置文件 data/metrics.yml 的 topics.2026-09 写的类别“噪音扰民”不在分类表"
+        "（taxonomy.yml）中。请改为分类表中的类别名称，例如 一般固废。"))
+    assert not (project / "site").exists()
