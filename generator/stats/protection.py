@@ -210,8 +210,8 @@ def _inside_hidden(street_cells: pd.DataFrame, hidden_links: pd.DataFrame,
                                      strict=True)], dtype=bool)
 
 
-def k_free(frame: pd.DataFrame) -> np.ndarray:
-    """Complainants of a known cell: irrelevant (known cells are never sensitive)."""
+def no_complainants(frame: pd.DataFrame) -> np.ndarray:
+    """Complainants of a known cell: none counted (a known cell is never sensitive)."""
     return np.zeros(len(frame), dtype=np.int64)
 
 
@@ -238,7 +238,7 @@ def _coarsen(warned: pd.DataFrame, prep: pd.DataFrame, branch: str) -> pd.DataFr
                          "region_key": chosen[keys[1]].astype(str),
                          "subject_key": subjects, "side_key": "",
                          "count": chosen["count"].fillna(0).astype("int64"),
-                         "complainants": k_free(chosen)})
+                         "complainants": no_complainants(chosen)})
 
 
 def _with_known(cells: pd.DataFrame, known: Sequence[pd.DataFrame], prep: pd.DataFrame,
