@@ -14,10 +14,13 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import pandas as pd
-
 from generator.stats.disclosure import COMPLAINANTS, REQUESTS
-from generator.stats.marks import HIDDEN, NOT_APPLICABLE, UNRECORDED, is_mark
+from generator.stats.marks import CSV_HIDDEN as CSV_HIDDEN  # the CSV tokens, re-exported
+from generator.stats.marks import CSV_NOT_APPLICABLE as CSV_NOT_APPLICABLE
+from generator.stats.marks import CSV_UNRECORDED as CSV_UNRECORDED
+from generator.stats.marks import MISSING_VALUES as MISSING_VALUES
+from generator.stats.marks import NOT_APPLICABLE, UNRECORDED, is_mark
+from generator.stats.marks import csv_cell as csv_cell
 
 HIDDEN_MARK = "—"
 """A cell withheld by disclosure control (below k, or hidden to protect another cell)."""
@@ -25,13 +28,6 @@ NOT_APPLICABLE_MARK = "／"
 """A figure that does not exist: a rate over zero cases, the month before the first."""
 UNRECORDED_MARK = "未记录"
 """A figure needing a field the export does not record (e.g. no follow-up calls)."""
-
-CSV_HIDDEN = "suppressed"
-CSV_NOT_APPLICABLE = "NA"
-CSV_UNRECORDED = "unrecorded"
-MISSING_VALUES = [CSV_HIDDEN, CSV_NOT_APPLICABLE, CSV_UNRECORDED]
-"""The tokens every open-data resource declares in its schema's missingValues."""
-
 
 
 def _fewer_than(k: int, unit: str) -> str:
@@ -61,21 +57,6 @@ def csv_marks_note(k: int, unit: str = COMPLAINANTS, unrecorded: bool = False) -
     extra = f"{CSV_UNRECORDED} 表示{UNRECORDED_NOTE}；" if unrecorded else ""
     return (f"{CSV_HIDDEN} 表示{hidden_note(k, unit)}；{CSV_NOT_APPLICABLE} 表示"
             f"{NOT_APPLICABLE_NOTE}；{extra}0 表示确实没有诉求")
-
-
-def csv_cell(value: Any) -> str:
-    """One CSV cell: a mark as its token, a number as before (integers plain, %.10g floats)."""
-    if value is HIDDEN:
-        return CSV_HIDDEN
-    if value is NOT_APPLICABLE:
-        return CSV_NOT_APPLICABLE
-    if value is UNRECORDED:
-        return CSV_UNRECORDED
-    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
-        return CSV_HIDDEN  # an unexpected gap is never published as a value or as N/A
-    if isinstance(value, float):
-        return f"{value:.10g}"
-    return str(value)
 
 
 def missing(value: Any) -> bool:

@@ -16,9 +16,9 @@ from collections.abc import Callable, Iterator
 import pandas as pd
 
 from generator.reference import Reference
-from generator.site.format import CSV_HIDDEN
 from generator.stats.cells import CITY, CITY_CODE, KEYS
 from generator.stats.history import ReleaseHistory
+from generator.stats.marks import CSV_HIDDEN
 
 HISTORY_COLUMNS = [*KEYS, "value", "hidden"]
 """KEYS, the recorded value (NaN when hidden) and whether it was hidden."""

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from generator.errors import ConfigError
-from generator.site.format import CSV_HIDDEN, csv_cell
+from generator.stats.marks import CSV_HIDDEN, csv_cell
 from generator.stats.release_record import (
     MARKS,
     MONTH,

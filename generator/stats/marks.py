@@ -9,7 +9,8 @@ A published table cell holds a number or one of three marks:
 - UNRECORDED: the figure needs a field the export does not record (the package's
   `unrecordedFields`): e.g. no follow-up columns → the three rates are 未记录, never 0.
 A zero is a number like any other. Pages and CSV files render each mark with one token
-(generator.site.format), so the three never blur into each other or into 0. UNRECORDED wins
+(generator.site.format for pages; CSV_* here for the open-data files and the release record,
+which the engine reads back), so the three never blur into each other or into 0. UNRECORDED wins
 over everything (nothing about the cell can be known, so nothing can be disclosed), then
 HIDDEN: a cell hidden by the rule never reveals that it is also N/A.
 """
@@ -36,6 +37,13 @@ class Mark(enum.Enum):
 HIDDEN = Mark.HIDDEN
 NOT_APPLICABLE = Mark.NOT_APPLICABLE
 UNRECORDED = Mark.UNRECORDED
+
+
+CSV_HIDDEN = "suppressed"
+CSV_NOT_APPLICABLE = "NA"
+CSV_UNRECORDED = "unrecorded"
+MISSING_VALUES = [CSV_HIDDEN, CSV_NOT_APPLICABLE, CSV_UNRECORDED]
+"""The tokens every open-data resource declares in its schema's missingValues."""
 
 
 def is_mark(value: Any) -> bool:
@@ -80,3 +88,18 @@ def number(value: Any) -> float | None:
     if is_mark(value) or _is_nan(value):
         return None
     return float(value)
+
+
+def csv_cell(value: Any) -> str:
+    """One CSV cell: a mark as its token, a number as before (integers plain, %.10g floats)."""
+    if value is HIDDEN:
+        return CSV_HIDDEN
+    if value is NOT_APPLICABLE:
+        return CSV_NOT_APPLICABLE
+    if value is UNRECORDED:
+        return CSV_UNRECORDED
+    if _is_nan(value):
+        return CSV_HIDDEN  # an unexpected gap is never published as a value or as N/A
+    if isinstance(value, float):
+        return f"{value:.10g}"
+    return str(value)

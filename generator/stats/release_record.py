@@ -32,8 +32,16 @@ import pandas as pd
 from generator.errors import BuildError, ConfigError
 from generator.fileio import write_atomic
 from generator.problems import ProblemList, render_text
-from generator.site.format import CSV_HIDDEN, CSV_NOT_APPLICABLE, CSV_UNRECORDED, csv_cell
-from generator.stats.marks import HIDDEN, NOT_APPLICABLE, UNRECORDED, Mark
+from generator.stats.marks import (
+    CSV_HIDDEN,
+    CSV_NOT_APPLICABLE,
+    CSV_UNRECORDED,
+    HIDDEN,
+    NOT_APPLICABLE,
+    UNRECORDED,
+    Mark,
+    csv_cell,
+)
 
 FORMAT = "ecoportal-release-record/1"
 SUFFIX = ".jsonl"
