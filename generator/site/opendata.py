@@ -247,13 +247,36 @@ def _analyses(note: str, agg: Aggregates) -> dict[str, tuple[str, str, list[Fiel
             *score,
         ]),
         "monthly_topic": ("每月一题", "每月确定的重点类别（data/metrics.yml 的 topics）当月全市"
-                          "件数，以及该月转为正式数据后的各区件数；走势见 monthly_categories，"
-                          "重点点位见 hotspots 中主要类别相同的行。" + note, [
+                          "件数，以及该月转为正式数据后的各区件数；三率见 monthly_topic_rates，"
+                          "街乡分布见 monthly_topic_streets，走势见 monthly_categories 中该类别的"
+                          "行，重点点位见 hotspots 中主要类别为该类别的行。" + note, [
             ("month", S, "月份", "YYYY-MM"),
             ("topic", S, "每月一题", "当月重点类别"),
             ("guide", S, "办事指南", "介绍该类别法规和办理方式的指南页面（站内路径）"),
             ("district", S, "范围", "全市或区名"),
             ("count", INT, "件数", note),
+        ]),
+        "monthly_topic_rates": ("每月一题的三率", "每月一题类别当月诉求的响应率、解决率和满意率"
+                                "（定义同 kpis），全市以及该月转为正式数据后的各区，附 n 和 95% "
+                                "区间；n 背后的诉求人少于 k 位时隐去。由比率推算的件数（如 n − "
+                                "已联系件数）不另行保护。" + note, [
+            ("month", S, "月份", "YYYY-MM"),
+            ("topic", S, "每月一题", "当月重点类别"),
+            ("district", S, "范围", "全市或区名"),
+            ("metric", S, "指标", "responded_rate 响应率；resolved_rate 解决率；satisfied_rate "
+                                "满意率"),
+            ("value", N, "比率", "取值 0–1；没有有效回访时为 " + CSV_NOT_APPLICABLE + "；" + note),
+            ("n", INT, "有效回访件数", "比率的分母：该类别当月已办结、回访有效的市民诉求；" + note),
+            ("ci_low", N, "95% 区间下限", CI_METHODS + "；" + note),
+            ("ci_high", N, "95% 区间上限", CI_METHODS + "；" + note),
+        ]),
+        "monthly_topic_streets": ("每月一题的街乡分布", "每月一题类别在正式数据月份各街乡的件数。"
+                                  "只列出件数来自至少 k 位诉求人、街乡当季总量公开且所在区该月"
+                                  "该类别件数公开的街乡；未列出的街乡件数不公开（不等于 0）", [
+            ("month", S, "月份", "YYYY-MM（只含正式数据月份）"),
+            ("topic", S, "每月一题", "当月重点类别"),
+            REGION_FIELDS["district"], REGION_FIELDS["street"], REGION_FIELDS["street_code"],
+            ("count", INT, "件数", "该街乡当月该类别的件数（全部诉求和主动治理任务）"),
         ]),
     }
 
@@ -281,6 +304,8 @@ FIXED_LEVELS = {
     "district_ranking": "各区，排名窗口",
     "street_ranking": "各街乡，排名窗口",
     "monthly_topic": "全市和各区（正式数据），每月一题所在月份",
+    "monthly_topic_rates": "全市和各区（正式数据），每月一题所在月份 × 三率",
+    "monthly_topic_streets": "各街乡（至少 k 位诉求人），每月一题所在的正式数据月份",
 }
 """Where each table not declared in stats.tables is published (the methodology page)."""
 

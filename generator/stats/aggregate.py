@@ -34,7 +34,6 @@ from generator.stats.findings import (
     only_final,
     only_published_streets,
     rankings,
-    topic_tables,
 )
 from generator.stats.history import ReleaseHistory
 from generator.stats.marks import HIDDEN, NOT_APPLICABLE, is_mark, published
@@ -42,6 +41,7 @@ from generator.stats.metrics import ALL, KpiHiding, kpi_table, unrecorded_metric
 from generator.stats.periods import Calendar, quarter_window
 from generator.stats.prepare import prepare
 from generator.stats.tables import CITY_LEVEL, DISTRICT_LEVEL, STREET_LEVEL, TABLES
+from generator.stats.topics import topic_analyses, topic_street_cells
 
 RATE_METRICS = ("responded_rate", "resolved_rate", "satisfied_rate", "composite_score",
                 "ontime_rate")
@@ -147,7 +147,9 @@ def aggregate(frame: pd.DataFrame, metrics: MetricsConfig, ref: Reference,
     past = history_cells(history, ref) if history is not None else None
     cube_past = None if past is None else past[
         (past["side_key"] == "") & ~past["time_key"].str.fullmatch(r"\d{4}-\d{2}-\d{2}")]
-    hidden = cube.hide(prep, k, extra=found.warning_cells, history=cube_past)
+    topic_cells = topic_street_cells(prep, metrics, months, held)  # published: known cells
+    hidden = cube.hide(prep, k, extra=pd.concat([found.warning_cells, topic_cells],
+                                                ignore_index=True), history=cube_past)
     wide = cube.kpis
     hiding = KpiHiding(total=hidden.of(wide), valid=hide_measure(wide, prep, k, "valid"),
                        closed=hide_measure(wide, prep, k, "closed"))
@@ -166,8 +168,8 @@ def aggregate(frame: pd.DataFrame, metrics: MetricsConfig, ref: Reference,
         "handling_times": hide_handling(found.handling,
                                         handling_mask(cube, hidden, hiding, prep, grid, k)),
         **rankings(kpis, ref, calendar, metrics),
-        "monthly_topic": topic_tables(counts, breakdowns["monthly_categories"], metrics, ref,
-                                      months),
+        **topic_analyses(counts, breakdowns["monthly_categories"], metrics, ref, months, held,
+                         prep, wide, hiding.valid, streets, topic_cells, missing),
     }
     return Aggregates(
         kpis=kpis,

@@ -16,7 +16,6 @@ import numpy as np
 import pandas as pd
 
 from generator.config import MetricsConfig
-from generator.errors import ConfigError
 from generator.reference import Reference
 from generator.stats.cells import CITY, CITY_CODE
 from generator.stats.early_warning import detect_warnings
@@ -249,35 +248,3 @@ def rankings(kpis: pd.DataFrame, ref: Reference, calendar: Calendar, metrics: Me
              "composite_score", "n", "ci_low", "ci_high"]],
     }
 
-
-def topic_tables(counts_by_month: pd.DataFrame, city_categories: pd.DataFrame,
-                 metrics: MetricsConfig, ref: Reference, months: tuple[str, ...]
-                 ) -> pd.DataFrame:
-    """每月一题: for each configured month in the data, the topic's count in the whole city
-    (a monthly_categories cell, so the current month is there even while provisional) and by
-    district once the month is final (counts_by_month cells), hiding included, with the
-    topic's guide page. Unknown categories are refused. The topic's trend is its row of
-    monthly_categories; its hotspots are the hotspots rows of that category."""
-    known = {c.name for c in ref.categories}
-    bad = {m: c for m, c in metrics.topics.items() if c not in known}
-    if bad:
-        month, category = next(iter(bad.items()))
-        raise ConfigError(
-            f"指标配置文件 data/metrics.yml 的 topics.{month} 写的类别“{category}”不在分类表"
-            f"（taxonomy.yml）中。请改为分类表中的类别名称，例如 {next(iter(sorted(known)))}。")
-    guide = {c.name: c.guide for c in ref.categories}
-    columns = ["month", "topic", "guide", "district", "count"]
-    rows = []
-    for month, category in metrics.topics.items():
-        if month not in months:
-            continue
-        city = city_categories[(city_categories["period"] == month)
-                               & (city_categories["category"] == category)]
-        rows.append(city.assign(month=month, district=CITY)[["month", "district", "count"]])
-        part = counts_by_month[(counts_by_month["month"] == month)
-                               & (counts_by_month["category"] == category)]
-        rows.append(part[["month", "district", "count"]])
-        rows[-2:] = [r.assign(topic=category, guide=guide[category]) for r in rows[-2:]]
-    if not rows:
-        return pd.DataFrame(columns=columns)
-    return pd.concat(rows, ignore_index=True)[columns]

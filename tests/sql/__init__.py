@@ -19,7 +19,8 @@ ORDER = ("prep", "kpis", "counts_by_month", "by_element", "by_category", "by_dis
          "monthly", "monthly_elements", "monthly_categories", "district_categories",
          "weekly", "by_channel", "by_source", "by_tier", "hour_weekday",
          "handling_times", "repeat_rate", "hotspots", "hotspots_persistent", "warnings",
-         "district_ranking", "street_ranking", "monthly_topic")
+         "district_ranking", "street_ranking", "monthly_topic", "monthly_topic_rates",
+         "monthly_topic_streets")
 """Every SQL file, in an order that respects their dependencies (prep and kpis first)."""
 
 
