@@ -16,7 +16,7 @@ from generator.config import load_metrics
 from generator.errors import ConfigError
 from generator.reference import Category, District, Reference, Street
 from generator.stats.aggregate import aggregate
-from generator.stats.marks import HIDDEN
+from generator.stats.marks import HIDDEN, UNRECORDED
 from generator.stats.topics import check_topics
 from tests.conftest import ROOT, Built
 from tests.sql import load, sql
@@ -121,6 +121,16 @@ def test_a_provisional_month_lists_only_the_city() -> None:
     agg = aggregate(_frame(_rows()), METRICS, REF, provisional=("2026-03",))
     assert agg.analyses["monthly_topic_rates"]["district"].unique().tolist() == ["全市"]
     assert agg.analyses["monthly_topic_streets"].empty
+
+
+def test_without_follow_up_columns_the_topic_rates_are_unrecorded() -> None:
+    fields = ("revisit_valid", "contacted", "resolved", "satisfaction")
+    data = _frame(_rows())
+    for name in fields:
+        data[name] = pd.Series([None] * len(data), dtype=object)
+    rates = aggregate(data, METRICS, REF, unrecorded=fields).analyses["monthly_topic_rates"]
+    assert len(rates) == 12
+    assert (rates[["value", "n", "ci_low", "ci_high"]] == UNRECORDED).all().all()
 
 
 def test_an_unknown_topic_is_refused_in_chinese() -> None:
