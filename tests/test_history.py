@@ -229,3 +229,40 @@ def test_rows_not_identified_by_their_keys_are_refused() -> None:
         "表 counts_by_month 的键列 month、district、category 不能唯一确定一行"
         "（2026-08 · 东城区 · 噪声 重复），无法写入发布记录。"
         "修正方法：这是程序的问题，请把此消息发给维护人员。")
+
+
+def test_denominators_keep_an_earlier_release_hiding_and_values(tmp_path: Path) -> None:
+    """The n of the rates (有效回访), the closed counts of handling_times and repeat_rate's
+    denominators are families of their own: an earlier release's hidden n stays hidden, and
+    family_cells reads each family's recorded counts back as constants."""
+    from generator.stats.aggregate import aggregate
+    from generator.stats.constants import family_cells
+    from tests.test_unrecorded_stats import METRICS, REF, frame
+
+    data = frame([("甲区", "噪声扰民", f"C{i}") for i in range(20)]
+                 + [("乙区", "油烟", f"D{i}") for i in range(20)])
+    first = aggregate(data, METRICS, REF)
+    kpis = first.kpis.copy()
+    mine = ((kpis["period"] == "2026-03") & (kpis["scope"] == "甲区")
+            & (kpis["metric"] == "responded_rate"))
+    assert kpis.loc[mine, "n"].tolist() == [20]
+    kpis["n"] = kpis["n"].astype(object)
+    kpis.loc[mine, "n"] = HIDDEN  # as if the earlier release had hidden it
+    tables = {"kpis": kpis, **{n: first.analyses[n] for n in ("handling_times", "repeat_rate")}}
+    write_record(tmp_path, record_release(tables, [], "2026-03"))
+    history = read_history(tmp_path, "2026-04")
+    valid = family_cells(history, REF, "valid")
+    assert valid is not None
+    row = valid[(valid["time_key"] == "2026-03") & (valid["region_key"] == "A1")]
+    assert row["hidden"].tolist() == [True]
+    city = valid[(valid["time_key"] == "2026-03") & (valid["region_key"] == "city")]
+    assert city["value"].tolist() == [40.0] and not city["hidden"].any()
+    handling = family_cells(history, REF, "handling")
+    assert handling is not None
+    march = handling[(handling["time_key"] == "2026Q1") & (handling["region_key"] == "city")]
+    recorded = dict(zip(march["side_key"], march["value"], strict=True))
+    assert recorded == {f"urgency={u}": 40.0 if u == "一般" else 0.0
+                        for u in METRICS.deadlines_hours}
+    again = aggregate(data, METRICS, REF, history=history)
+    now = again.kpis
+    assert now.loc[mine.to_numpy(), "n"].tolist() == [HIDDEN]

@@ -26,7 +26,7 @@ from generator.stats.breakdowns import (
     side_table,
 )
 from generator.stats.cells import Grid
-from generator.stats.constants import history_cells
+from generator.stats.constants import family_cells, history_cells
 from generator.stats.disclosure import COMPLAINANTS, REQUESTS
 from generator.stats.findings import (
     find,
@@ -142,7 +142,7 @@ def aggregate(frame: pd.DataFrame, metrics: MetricsConfig, ref: Reference,
     prep["window"] = calendar.window_of(prep["month"]).set_axis(prep.index)
     grid = Grid(calendar, ref)
     latest, previous = months[-1], (months[-2] if len(months) > 1 else None)
-    found = find(frame, metrics, ref, calendar, missing)
+    found = find(frame, metrics, ref, calendar, missing, family_cells(history, ref, "repeat"))
     cube = CubeCells.compute(prep, grid)
     past = history_cells(history, ref) if history is not None else None
     cube_past = None if past is None else past[
@@ -151,8 +151,10 @@ def aggregate(frame: pd.DataFrame, metrics: MetricsConfig, ref: Reference,
     hidden = cube.hide(prep, k, extra=pd.concat([found.warning_cells, topic_cells],
                                                 ignore_index=True), history=cube_past)
     wide = cube.kpis
-    hiding = KpiHiding(total=hidden.of(wide), valid=hide_measure(wide, prep, k, "valid"),
-                       closed=hide_measure(wide, prep, k, "closed"))
+    hiding = KpiHiding(
+        total=hidden.of(wide),
+        valid=hide_measure(wide, prep, k, "valid", family_cells(history, ref, "valid")),
+        closed=hide_measure(wide, prep, k, "closed", family_cells(history, ref, "closed")))
     kpis = kpi_table(wide, metrics, hiding, missing)
     breakdowns = {spec.name: side_table(spec, cube, hidden, hiding, prep, k, history=past)
                   for spec in TABLES}
@@ -166,7 +168,8 @@ def aggregate(frame: pd.DataFrame, metrics: MetricsConfig, ref: Reference,
         "warnings": only_published_streets(warnings, streets),
         "repeat_rate": found.repeat,
         "handling_times": hide_handling(found.handling,
-                                        handling_mask(cube, hidden, hiding, prep, grid, k)),
+                                        handling_mask(cube, hidden, hiding, prep, grid, k,
+                                                      family_cells(history, ref, "handling"))),
         **rankings(kpis, ref, calendar, metrics),
         **topic_analyses(counts, breakdowns["monthly_categories"], metrics, ref, months, held,
                          prep, wide, hiding.valid, streets, topic_cells, missing),

@@ -111,12 +111,14 @@ def _spec(name: str) -> TableSpec:
     return next(s for s in TABLES if s.name == name)
 
 
-def hide_measure(wide: pd.DataFrame, prep: pd.DataFrame, k: int, flag: str) -> np.ndarray:
+def hide_measure(wide: pd.DataFrame, prep: pd.DataFrame, k: int, flag: str,
+                 history: pd.DataFrame | None = None) -> np.ndarray:
     """The hiding of a kpis denominator (有效回访 `valid` or `closed`): its counts per
-    (period, scope) form their own family over the records carrying the flag."""
+    (period, scope) form their own family over the records carrying the flag; `history`
+    holds what earlier releases published of it (stats.constants.family_cells)."""
     cells = wide[list(KEYS)].assign(count=wide[flag].astype("int64"),
                                     complainants=wide[f"{flag}_complainants"])
-    return hide(cells, prep[prep[flag] == 1], k, ())
+    return hide(cells, prep[prep[flag] == 1], k, (), history=history)
 
 
 def published_counts(cells: pd.DataFrame, hiding: CubeHiding, columns: list[str]
@@ -159,11 +161,14 @@ side family of the kpis closed counts."""
 
 
 def handling_mask(cube: CubeCells, hiding: CubeHiding, kpi_hiding: KpiHiding,
-                  prep: pd.DataFrame, grid: Grid, k: int) -> pd.DataFrame:
-    """period, scope, urgency and `hidden` for every handling-times cell."""
+                  prep: pd.DataFrame, grid: Grid, k: int,
+                  history: pd.DataFrame | None = None) -> pd.DataFrame:
+    """period, scope, urgency and `hidden` for every handling-times cell; `history`: the
+    closed counts earlier releases published (stats.constants.family_cells 'handling')."""
     closed = prep[prep["closed"] == 1]
     cells = table_cells(HANDLING_SPEC, closed, grid)
-    mask = _side_mask(HANDLING_SPEC, cells, cube, hiding, kpi_hiding, prep, k, "closed")
+    mask = _side_mask(HANDLING_SPEC, cells, cube, hiding, kpi_hiding, prep, k, "closed",
+                      history=history)
     return cells[["period", "scope", "urgency"]].assign(hidden=mask)
 
 

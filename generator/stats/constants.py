@@ -61,9 +61,41 @@ def _keyers(ref: Reference) -> dict[str, tuple[str, str, Keyer]]:
 
 def history_cells(history: ReleaseHistory, ref: Reference) -> pd.DataFrame:
     """Every count cell earlier releases published, the latest release's token winning."""
+    return _collect(history, _keyers(ref))
+
+
+MEASURE_METRICS = {"valid": "responded_rate", "closed": "ontime_rate"}
+"""The kpis metric whose n is a denominator family's count (有效回访 or 已办结)."""
+
+
+def family_cells(history: ReleaseHistory | None, ref: Reference, family: str
+                 ) -> pd.DataFrame | None:
+    """The constants of a count family outside the cube: a kpis denominator ('valid',
+    'closed': the n of its rates), the closed counts of handling_times by urgency class
+    ('handling') or the closed denominators of repeat_rate ('repeat')."""
+    if history is None:
+        return None
+    district = {d.name: d.code for d in ref.districts} | {CITY: CITY_CODE}
+    keyers: dict[str, tuple[str, str, Keyer]]
+    if family in MEASURE_METRICS:
+        metric = MEASURE_METRICS[family]
+        keyers = {"kpis": ("period", "n", lambda r: (r["period"], _region(r), "all")
+                           if r.get("metric") == metric else None)}
+    elif family == "handling":
+        keyers = {"handling_times": ("period", "closed", lambda r: (
+            r["period"], district.get(r["scope"], r["scope"]), "all",
+            f"urgency={r['urgency']}"))}
+    else:
+        keyers = {"repeat_rate": ("period", "closed", lambda r: (
+            r["period"], district.get(r["scope"], r["scope"]), "all"))}
+    return _collect(history, keyers)
+
+
+def _collect(history: ReleaseHistory, keyers: dict[str, tuple[str, str, Keyer]]
+             ) -> pd.DataFrame:
     rows: dict[tuple[str, str, str, str], tuple[float, bool]] = {}
     for record in history.records:
-        for name, (_, column, keyer) in _keyers(ref).items():
+        for name, (_, column, keyer) in keyers.items():
             table = record.tables.get(name)
             if table is None or column not in table.measures:
                 continue

@@ -66,7 +66,10 @@ def _quarter_label(label: str) -> str:
 
 
 def find(frame: pd.DataFrame, metrics: MetricsConfig, ref: Reference, calendar: Calendar,
-         unrecorded: Collection[str]) -> Findings:
+         unrecorded: Collection[str], repeat_history: pd.DataFrame | None = None
+         ) -> Findings:
+    """The analyses beyond counts; `repeat_history`: repeat_rate's denominators as earlier
+    releases published them (stats.constants.family_cells 'repeat')."""
     k = metrics.min_complainants
     spots = find_hotspots(frame, metrics.hotspots, k, unrecorded)
     if spots is None:
@@ -96,7 +99,7 @@ def find(frame: pd.DataFrame, metrics: MetricsConfig, ref: Reference, calendar: 
         hotspots_persistent=persistent,
         warnings=warnings[[*WARNING_COLUMNS, "period"]].reset_index(drop=True),
         warning_cells=cells.reset_index(drop=True),
-        repeat=_repeat(frame, metrics, ref, k, unrecorded),
+        repeat=_repeat(frame, metrics, ref, k, unrecorded, repeat_history),
         handling=_handling(frame, metrics, ref, calendar, unrecorded),
     )
 
@@ -128,9 +131,11 @@ def only_final(table: pd.DataFrame, provisional: Collection[str]) -> pd.DataFram
     return table[np.asarray(keep, dtype=bool)].reset_index(drop=True)
 
 
-def _hide_repeat(table: pd.DataFrame, ref: Reference, k: int) -> np.ndarray:
+def _hide_repeat(table: pd.DataFrame, ref: Reference, k: int,
+                 history: pd.DataFrame | None = None) -> np.ndarray:
     """The denominators (closed requests by closure month and district) add up to the city
-    and to the whole period: protected as their own family, the district-months as atoms."""
+    and to the whole period: protected as their own family, the district-months as atoms;
+    `history`: the denominators earlier releases published (family_cells 'repeat')."""
     code = {d.name: d.code for d in ref.districts}
     region = table["scope"].map(lambda s: CITY_CODE if s == CITY else code.get(s, s))
     cells = pd.DataFrame({"time_key": table["period"].astype(str),
@@ -143,11 +148,12 @@ def _hide_repeat(table: pd.DataFrame, ref: Reference, k: int) -> np.ndarray:
                           WEIGHT: atoms["count"]})  # one row per district-month
     units["quarter"] = units["month"].map(quarter_of)
     units["year"] = units["month"].str[:4]
-    return hide(cells, units, k, (), streets=False)
+    return hide(cells, units, k, (), streets=False, history=history)
 
 
 def _repeat(frame: pd.DataFrame, metrics: MetricsConfig, ref: Reference, k: int,
-            unrecorded: Collection[str]) -> pd.DataFrame:
+            unrecorded: Collection[str], history: pd.DataFrame | None = None
+            ) -> pd.DataFrame:
     columns = ["period", "scope", "repeated", "closed", "value", "ci_low", "ci_high"]
     end = pd.Timestamp(frame["received_at"].max())
     table = repeat_rate(frame, metrics.hotspots.window_days, end, unrecorded)
@@ -156,7 +162,7 @@ def _repeat(frame: pd.DataFrame, metrics: MetricsConfig, ref: Reference, k: int,
         return pd.DataFrame([row], columns=columns)
     repeated = table["repeated"].astype(float)
     closed = table["closed"].astype(float)
-    hidden = _hide_repeat(table, ref, k)
+    hidden = _hide_repeat(table, ref, k, history)
     low, high = wilson(repeated, closed)
     out = table[["period", "scope"]].copy()
     out["repeated"] = published(repeated, hidden, integer=True).to_numpy()

@@ -17,9 +17,10 @@ Definitions (issue 9 part 4; shown on the methodology page):
 Disclosure: a cell (its closed count, medians, p90s and on-time rate) is HIDDEN when its
 requests — all of them, its closed ones, or those with a contact time — rest on 1..k−1
 distinct complainants (proactive tasks have none, so proactive-only cells stay published).
-Without caller identity each citizen request counts as its own complainant. Because closed
-counts add up over classes, districts and periods, complementary hiding (stats.disclosure)
-also runs over (period, scope), (period, urgency) and (scope, urgency) in each grouping.
+Without caller identity each citizen request counts as its own complainant. Closed counts
+add up over classes, districts and periods and to the kpis closed counts, so which further
+cells to hide is decided by the LP engine over that family (stats.breakdowns.handling_mask);
+this module applies the k rule only.
 An unrecorded contacted_at makes the response columns UNRECORDED; an unrecorded closed_at the
 closing columns and the on-time rate.
 """
@@ -34,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from generator.stats.cells import distinct_counts
-from generator.stats.disclosure import complementary, primary
+from generator.stats.disclosure import primary
 from generator.stats.marks import published
 
 COLUMNS = ("period", "scope", "urgency", "closed", "response_median_h", "response_p90_h",
@@ -150,9 +151,7 @@ def _one_grouping(records: pd.DataFrame, grouping: Grouping, classes: Sequence[s
     cells = cells.reset_index()
     small = (primary(cells["who"], k) | primary(cells["who_closed"], k)
              | primary(cells["who_responded"], k))
-    cells["_hidden"] = complementary(cells, "closed", small,
-                                     [["period", "scope"], ["period", "urgency"],
-                                      ["scope", "urgency"]])
+    cells["_hidden"] = small
     return cells
 
 
