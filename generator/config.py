@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -179,9 +180,10 @@ def yaml_text(value: Any) -> str:
     return text.strip().removesuffix("...").strip()
 
 
-def load_metrics(path: Path) -> MetricsConfig:
+def load_metrics(path: Path, categories: Sequence[str] | None = None) -> MetricsConfig:
     """Read data/metrics.yml; collect every problem (key path, value, fix), then raise one
-    ConfigError carrying them."""
+    ConfigError carrying them. `categories` (the taxonomy's, in its order): each topic of
+    `topics` must be one of them."""
     raw = read_yaml_mapping(path, "指标配置文件", "请从仓库恢复 data/metrics.yml。")
     problems = ProblemList(path)
 
@@ -234,7 +236,7 @@ def load_metrics(path: Path) -> MetricsConfig:
         window_months,
         int(number(ranking_raw, "min_requests", "ranking", 1, 10**6)),
         int(number(ranking_raw, "precision", "ranking", 0, 3)))
-    topics = _topics(section("topics"), problems)
+    topics = _topics(section("topics"), problems, categories)
     definitions = _definitions(section("definitions"), problems)
     from generator.stats.early_warning_rule import warning_rule_from_mapping
     from generator.stats.hotspots_config import hotspot_rule_from_mapping
@@ -269,9 +271,9 @@ MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 DEFINITION_KEYS = ("title", "formula", "numerator", "denominator", "exclusions")
 
 
-def _topics(sec: dict[str, Any] | None, problems: ProblemList) -> dict[str, str]:
-    """Month → category; whether the category exists is checked against the taxonomy when
-    the topics are used (stats.topics), where the reference is known."""
+def _topics(sec: dict[str, Any] | None, problems: ProblemList,
+            categories: Sequence[str] | None) -> dict[str, str]:
+    """Month → category, each a category of the taxonomy when `categories` are given."""
     out: dict[str, str] = {}
     for month, category in (sec or {}).items():
         text = month.isoformat()[:7] if isinstance(month, dt.date) else str(month)
@@ -281,6 +283,10 @@ def _topics(sec: dict[str, Any] | None, problems: ProblemList) -> dict[str, str]
         elif not isinstance(category, str) or not category.strip():
             problems.add("应为一个诉求类别名称", "请写 taxonomy.yml 中的类别名称，例如 餐饮油烟",
                          key=f"topics.{text}", value=yaml_text(category), code="type-error")
+        elif categories is not None and category.strip() not in categories:
+            problems.add("不是分类表（taxonomy.yml）中的诉求类别",
+                         f"请改为分类表中的类别名称，例如 {categories[0]}",
+                         key=f"topics.{text}", value=category.strip(), code="unknown-category")
         else:
             out[text] = category.strip()
     return dict(sorted(out.items()))

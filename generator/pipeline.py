@@ -88,8 +88,8 @@ def build_site(project: ProjectPaths | Path, *, package: Path, site_dir: Path, e
         if not report.ok or report.frame is None:
             raise DataError(format_text(report) + "\n构建已停止，原网站保持不变。")
         echo(f"      {report.rows:,} 条记录，编码 {report.encoding}")
-    metrics = load_metrics(paths.metrics_file)
     ref = load_reference(paths.reference)
+    metrics = load_metrics(paths.metrics_file, [c.name for c in ref.categories])
     with stages.stage("隐私检查：数据包字段与手写页面"):
         gate_sources(report.frame, report.csv_path, paths.site_src, institutional(settings))
     with stages.stage("统计汇总"):

@@ -263,8 +263,10 @@ def test_metrics_new_sections_collect_every_problem(project: Path) -> None:
 
 
 def test_a_topic_outside_the_taxonomy_is_refused(project: Path) -> None:
-    _edit(project / "data/metrics.yml", '"2026-09": 餐饮油烟', '"2026-09": 噪音扰民')
+    path = project / "data/metrics.yml"
+    _edit(path, '"2026-09": 餐饮油烟', '"2026-09": 噪音扰民')
     _assert_build_refused(_build(project), (
-        "指标配置文件 data/metrics.yml 的 topics.2026-09 写的类别“噪音扰民”不在分类表"
-        "（taxonomy.yml）中。请改为分类表中的类别名称，例如 一般固废。"))
+        f"指标配置文件 {path} 有 1 处错误：\n"
+        "  - topics.2026-09：值 “噪音扰民” 不是分类表（taxonomy.yml）中的诉求类别。"
+        "修正方法：请改为分类表中的类别名称，例如 餐饮油烟。"))
     assert not (project / "site").exists()

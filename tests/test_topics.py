@@ -16,8 +16,9 @@ from generator.config import load_metrics
 from generator.errors import ConfigError
 from generator.reference import Category, District, Reference, Street
 from generator.stats.aggregate import aggregate
+from generator.stats.history import ReleaseHistory, ReleaseRecord, TableRecord
 from generator.stats.marks import HIDDEN, UNRECORDED
-from generator.stats.topics import check_topics
+from generator.stats.topics import check_topics, topic_history
 from tests.conftest import ROOT, Built
 from tests.sql import load, sql
 
@@ -117,6 +118,35 @@ def test_the_topic_table_set_by_hand() -> None:
         "street_code": "A1001", "count": 4}]
 
 
+def _earlier(n_by_district: dict[str, str]) -> ReleaseHistory:
+    """An earlier release that published March's topic n as given (numbers or tokens)."""
+    rows = {("2026-03", "油烟", d, "responded_rate"): ("1", n, "0.5", "1")
+            for d, n in n_by_district.items()}
+    table = TableRecord("month", ("month", "topic", "district", "metric"),
+                        ("value", "n", "ci_low", "ci_high"), rows)
+    return ReleaseHistory((ReleaseRecord("2026-03", (), {"monthly_topic_rates": table}),))
+
+
+def _n(agg: object) -> dict[str, object]:
+    rates = agg.analyses["monthly_topic_rates"]  # type: ignore[attr-defined]
+    part = rates[rates["metric"] == "responded_rate"]
+    return dict(zip(part["district"], part["n"], strict=True))
+
+
+def test_earlier_releases_keep_the_topic_n_pattern() -> None:
+    # 丙区's n was published (3): it stays, and 甲区 is hidden in its place to cover 乙区.
+    n = _n(aggregate(_frame(_rows()), METRICS, REF, history=_earlier({"丙区": "3"})))
+    assert n == {"全市": 9, "甲区": HIDDEN, "乙区": HIDDEN, "丙区": 3}
+    # 甲区's n was hidden: it stays hidden, and covers 乙区 (丙区 need not be hidden).
+    n = _n(aggregate(_frame(_rows()), METRICS, REF,
+                     history=_earlier({"甲区": "suppressed"})))
+    assert n["甲区"] is HIDDEN and n["乙区"] is HIDDEN and n["全市"] == 9
+    # Another topic recorded for the month is another family: no constraint from it.
+    other = dataclasses.replace(METRICS, topics={"2026-03": "噪声扰民"})
+    assert topic_history(_earlier({"丙区": "3"}), REF, other.topics) is not None
+    assert topic_history(_earlier({"丙区": "3"}), REF, other.topics).empty  # type: ignore[union-attr]
+
+
 def test_a_provisional_month_lists_only_the_city() -> None:
     agg = aggregate(_frame(_rows()), METRICS, REF, provisional=("2026-03",))
     assert agg.analyses["monthly_topic_rates"]["district"].unique().tolist() == ["全市"]
@@ -138,7 +168,7 @@ def test_an_unknown_topic_is_refused_in_chinese() -> None:
     with pytest.raises(ConfigError) as caught:
         check_topics(wrong, REF)
     assert str(caught.value) == (
-        "指标配置文件 data/metrics.yml 的 topics.2026-03 写的类别“噪音扰民”不在分类表"
+        "指标配置（metrics.yml）的 topics.2026-03 写的类别“噪音扰民”不在分类表"
         "（taxonomy.yml）中。请改为分类表中的类别名称，例如 噪声扰民。")
     with pytest.raises(ConfigError, match=r"topics\.2026-03"):
         aggregate(_frame(_rows()), wrong, REF)

@@ -32,8 +32,10 @@ from generator.config import MetricsConfig
 from generator.errors import ConfigError
 from generator.reference import Reference
 from generator.stats.cells import CITY, CITY_CODE, KEYS
+from generator.stats.constants import HISTORY_COLUMNS
 from generator.stats.findings import only_published_streets
-from generator.stats.marks import HIDDEN, published
+from generator.stats.history import ReleaseHistory
+from generator.stats.marks import CSV_HIDDEN, HIDDEN, published
 from generator.stats.metrics import RATE_PARTS, unrecorded_metrics, wilson
 from generator.stats.protection import hide
 
@@ -44,13 +46,15 @@ _SIDE = "topic"
 
 
 def check_topics(metrics: MetricsConfig, ref: Reference) -> None:
-    """Refuse a topic that is not a category of the taxonomy (one Chinese message)."""
+    """Refuse a topic that is not a category of the taxonomy (one Chinese message). The build
+    has checked this already when reading the file (config.load_metrics names its path); this
+    guards callers that pass a MetricsConfig made otherwise."""
     known = {c.name for c in ref.categories}
     bad = {m: c for m, c in metrics.topics.items() if c not in known}
     if bad:
         month, category = next(iter(bad.items()))
         raise ConfigError(
-            f"指标配置文件 data/metrics.yml 的 topics.{month} 写的类别“{category}”不在分类表"
+            f"指标配置（metrics.yml）的 topics.{month} 写的类别“{category}”不在分类表"
             f"（taxonomy.yml）中。请改为分类表中的类别名称，例如 {next(iter(sorted(known)))}。")
 
 
@@ -107,8 +111,39 @@ def _rate_sums(prep: pd.DataFrame, topics: dict[str, str], ref: Reference,
                                        "complainants"])
 
 
+def topic_history(history: ReleaseHistory | None, ref: Reference, topics: dict[str, str]
+                  ) -> pd.DataFrame | None:
+    """The topic n cells earlier releases published for final months (HISTORY_COLUMNS): a
+    hidden one stays hidden, a shown one is a constant. Rows of another topic than the one
+    now configured for the month belong to another family and are left out."""
+    if history is None:
+        return None
+    region = {d.name: d.code for d in ref.districts} | {CITY: CITY_CODE}
+    cells: dict[tuple[str, str], tuple[float, bool]] = {}
+    for record in history.records:
+        table = record.tables.get("monthly_topic_rates")
+        if table is None or "n" not in table.measures:
+            continue
+        at = table.measures.index("n")
+        for key, values in table.rows.items():
+            row = dict(zip(table.keys, key, strict=True))
+            month = row.get("month", "")
+            if (row.get("metric") != "responded_rate" or topics.get(month) != row.get("topic")
+                    or not record.is_final(month) or row.get("district") not in region):
+                continue
+            token = values[at]
+            try:
+                cells[(month, region[row["district"]])] = (float(token), False)
+            except ValueError:
+                if token == CSV_HIDDEN:
+                    cells[(month, region[row["district"]])] = (float("nan"), True)
+    return pd.DataFrame([(m, r, "all", f"{_SIDE}=1", v, h) for (m, r), (v, h) in cells.items()],
+                        columns=HISTORY_COLUMNS)
+
+
 def _hide_n(sums: pd.DataFrame, prep: pd.DataFrame, topics: dict[str, str],
-            kpi_wide: pd.DataFrame, kpi_valid_hidden: np.ndarray, k: int) -> np.ndarray:
+            kpi_wide: pd.DataFrame, kpi_valid_hidden: np.ndarray, k: int,
+            history: pd.DataFrame | None = None) -> np.ndarray:
     """The hidden mask over the topic n cells: the LP engine over atoms month × district ×
     topic/not, with the kpis 有效回访 cells of those months as margins."""
     cells = pd.DataFrame({"time_key": sums["month"], "region_key": sums["region_key"],
@@ -145,22 +180,24 @@ def _hide_n(sums: pd.DataFrame, prep: pd.DataFrame, topics: dict[str, str],
     frozen_hidden = np.concatenate([under, margin_hidden])
     frozen_visible = np.concatenate([np.zeros(n, bool), ~margin_hidden])
     mask = hide(everything[[*KEYS, "count", "complainants"]], records, k, (_SIDE,),
-                streets=False, frozen_hidden=frozen_hidden, frozen_visible=frozen_visible)
+                streets=False, frozen_hidden=frozen_hidden, frozen_visible=frozen_visible,
+                history=history)
     return np.asarray(mask[:n], dtype=bool)
 
 
 def topic_rates(prep: pd.DataFrame, metrics: MetricsConfig, ref: Reference,
                 months: tuple[str, ...], held: Collection[str], kpi_wide: pd.DataFrame,
-                kpi_valid_hidden: np.ndarray, unrecorded: Collection[str] = frozenset()
-                ) -> pd.DataFrame:
+                kpi_valid_hidden: np.ndarray, unrecorded: Collection[str] = frozenset(),
+                history: ReleaseHistory | None = None) -> pd.DataFrame:
     """monthly_topic_rates.csv (RATE_COLUMNS), long form: one row per month, scope and rate.
     `kpi_wide` is CubeCells.kpis (stats.metrics kpi_sums) and `kpi_valid_hidden` the kpis
-    有效回访 hiding (KpiHiding.valid)."""
+    有效回访 hiding (KpiHiding.valid); `history`: earlier releases (topic_history)."""
     topics = _topics_in(metrics, months)
     if not topics:
         return pd.DataFrame(columns=RATE_COLUMNS)
     sums = _rate_sums(prep, topics, ref, held)
-    hidden = _hide_n(sums, prep, topics, kpi_wide, kpi_valid_hidden, metrics.min_complainants)
+    hidden = _hide_n(sums, prep, topics, kpi_wide, kpi_valid_hidden, metrics.min_complainants,
+                     topic_history(history, ref, topics))
     missing = unrecorded_metrics(unrecorded)
     den = sums["valid"]
     parts = []
@@ -235,13 +272,13 @@ def topic_analyses(counts_by_month: pd.DataFrame, city_categories: pd.DataFrame,
                    metrics: MetricsConfig, ref: Reference, months: tuple[str, ...],
                    held: Collection[str], prep: pd.DataFrame, kpi_wide: pd.DataFrame,
                    kpi_valid_hidden: np.ndarray, street_totals: pd.DataFrame,
-                   street_cells: pd.DataFrame, unrecorded: Collection[str] = frozenset()
-                   ) -> dict[str, pd.DataFrame]:
+                   street_cells: pd.DataFrame, unrecorded: Collection[str] = frozenset(),
+                   history: ReleaseHistory | None = None) -> dict[str, pd.DataFrame]:
     """The 每月一题 CSVs by name (the analyses of stats.aggregate)."""
     counts = topic_tables(counts_by_month, city_categories, metrics, ref, months)
     return {
         "monthly_topic": counts,
         "monthly_topic_rates": topic_rates(prep, metrics, ref, months, held, kpi_wide,
-                                           kpi_valid_hidden, unrecorded),
+                                           kpi_valid_hidden, unrecorded, history),
         "monthly_topic_streets": topic_streets(street_cells, ref, street_totals, counts),
     }
