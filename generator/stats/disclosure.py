@@ -7,9 +7,11 @@ unrecorded) cannot tell complainants apart: k then counts citizen requests (the 
 unit REQUESTS). One caller's repeated requests then count several times, a weaker
 protection the methodology page states.
 
-Because margins are published, a single hidden cell in a row or column could be recovered as
-total − visible cells, so each group that hides exactly one cell also hides its smallest
-visible non-zero cell, repeated until stable.
+Which further cells to hide so that no hidden small cell can be worked out from what is
+published is decided by the LP engine (stats.protection, stats.protect) for every family of
+published counts. `complementary` below is the earlier per-group rule ("no group hides exactly
+one cell"): the build no longer uses it; it stays as the baseline the engine is measured
+against (benchmarks/bench_protect.py) and shown to leak (tests/test_protect.py).
 """
 
 from __future__ import annotations
