@@ -172,7 +172,7 @@ def aggregate(frame: pd.DataFrame, metrics: MetricsConfig, ref: Reference,
                                                       family_cells(history, ref, "handling"))),
         **rankings(kpis, ref, calendar, metrics),
         **topic_analyses(counts, breakdowns["monthly_categories"], metrics, ref, months, held,
-                         prep, wide, hiding.valid, streets, topic_cells, missing),
+                         prep, wide, hiding.valid, streets, topic_cells, missing, history),
     }
     return Aggregates(
         kpis=kpis,
