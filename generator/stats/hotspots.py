@@ -89,8 +89,8 @@ def find_hotspots(frame: pd.DataFrame, rule: HotspotRule, k: int,
         rows = _request_rows(data, counted, level, rule.min_requests - 1, periods)
         streets[level] = _by_street(data, rows, level, k)
         persistent[level] = _persistent(data, rows, level, k)
-    streets = protect_levels(streets, "street_code", k)
-    persistent = protect_levels(persistent, "district", k)
+    streets = protect_levels(streets, "street_code")
+    persistent = protect_levels(persistent, "district")
     coverage = [row for level in rule.periods for row in (
         _coverage(streets[level], level, "by_street"),
         _coverage(persistent[level], level, "persistent"))]
