@@ -8,10 +8,12 @@ unit REQUESTS). One caller's repeated requests then count several times, a weake
 protection the methodology page states.
 
 Which further cells to hide so that no hidden small cell can be worked out from what is
-published is decided by the LP engine (stats.protection, stats.protect) for every family of
-published counts. `complementary` below is the earlier per-group rule ("no group hides exactly
-one cell"): the build no longer uses it; it stays as the baseline the engine is measured
-against (benchmarks/bench_protect.py) and shown to leak (tests/test_protect.py).
+published is decided by the LP engine (stats.protection, stats.protect) for every
+family of published counts that add up exactly. `complementary` below is the per-group rule
+("no group hides exactly one cell"): it serves only the 重点点位 rows of different periods,
+whose counts do not add up exactly (stats.hotspots_protect), and is the baseline the engine is
+measured against (benchmarks/bench_protect.py) and shown to leak on additive tables
+(tests/test_protect.py).
 """
 
 from __future__ import annotations

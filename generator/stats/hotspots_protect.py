@@ -1,8 +1,11 @@
 """Complementary hiding between the period levels of a 重点点位 table.
 
-Counted requests add up from months to their quarter and year (stats.hotspots), so a
-published quarter row minus its published month rows would give away the requests of a
-month row withheld by the k rule when it is the only one withheld in that quarter. Wherever
+Counted requests nearly add up from months to their quarter and year (stats.hotspots), so
+a published quarter row minus its published month rows would give away, closely, the requests
+of a month row withheld by the k rule when it is the only one withheld in that quarter. They
+do not add up exactly (a place raised by one complainant in a month but by several in the
+quarter is persistent in the month and counted only in the quarter), so the LP engine's
+equality model does not apply and the group rule does. Wherever
 a coarser row is published, its finer rows form a group whose margin is published, and
 stats.disclosure.complementary hides one more finer row (the smallest) in every group that
 withholds exactly one. Coarser levels are settled first, since a coarser row hidden here no
