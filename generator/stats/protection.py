@@ -254,15 +254,29 @@ def _with_known(cells: pd.DataFrame, known: Sequence[pd.DataFrame], prep: pd.Dat
     is_hidden = np.zeros(len(merged), bool)
     is_hidden[len(merged) - len(hidden_part):] = True
     first = ~merged.duplicated(list(KEYS)).to_numpy()
+    # A known cell that is also one of `cells` (a warning's district × month × category cell
+    # published in counts_by_month) stays published: hiding it as a complement would leave
+    # the attacker the known count as a bound on it.
+    known_keys = pd.MultiIndex.from_frame(merged.loc[len(cells):, list(KEYS)])
+    also_known = pd.MultiIndex.from_frame(merged[list(KEYS)]).isin(known_keys)
+    shown_known = also_known & ~_hidden_known(merged, is_hidden, len(cells))
     merged, is_hidden = merged[first].reset_index(drop=True), is_hidden[first]
+    shown_known = shown_known[first]
     n = int(first[: len(cells)].sum())
     assert n == len(cells), "cells must be unique"
     outside = np.arange(len(merged)) >= n
     merged["complainants"] = np.where(outside, 0, merged["complainants"])  # never sensitive
+    sensitive = primary(merged["complainants"], k)
     mask = hide(merged, prep, k, dims, streets=streets, quarters=quarters,
-                frozen_visible=outside & ~is_hidden, frozen_hidden=outside & is_hidden,
-                history=history)
+                frozen_visible=(outside & ~is_hidden) | (shown_known & ~sensitive),
+                frozen_hidden=outside & is_hidden, history=history)
     return mask[:n]
+
+
+def _hidden_known(merged: pd.DataFrame, is_hidden: np.ndarray, n: int) -> np.ndarray:
+    """Per row of `merged`, whether a known row with the same KEYS is a hidden one."""
+    hidden_keys = pd.MultiIndex.from_frame(merged.loc[n:, list(KEYS)][is_hidden[n:]])
+    return np.asarray(pd.MultiIndex.from_frame(merged[list(KEYS)]).isin(hidden_keys), dtype=bool)
 
 
 def hide(cells: pd.DataFrame, prep: pd.DataFrame, k: int, dims: Sequence[str], *,
@@ -287,6 +301,7 @@ def hide(cells: pd.DataFrame, prep: pd.DataFrame, k: int, dims: Sequence[str], *
         hidden0 |= before["hidden"].fillna(False).to_numpy(dtype=bool)
         same = before["value"].to_numpy(dtype=float) == cells["count"].to_numpy(dtype=float)
         visible0 |= same & ~sensitive & ~hidden0
+        visible0 &= ~hidden0  # hidden before: stays hidden, whatever else asks to show it
         known = set(map(tuple, cells[list(KEYS)].astype(str).to_numpy()))
         shown = history[~history["hidden"].to_numpy(dtype=bool)]
         new = [tuple(r) not in known for r in shown[list(KEYS)].to_numpy()]
