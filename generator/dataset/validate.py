@@ -134,12 +134,17 @@ def validate_package(
             clean: npt.NDArray[np.bool_] = ~parsed.row_has_error
             check_cross_fields(frame, clean, raw.row_numbers, ref, sink, files.unrecorded, label)
     ok = sink.count == 0
+    # The raw cells (every value as a string) are dropped here; hand their memory back to the
+    # system so the statistics that follow start from the typed frame alone.
+    encoding, rows = raw.encoding, raw.rows
+    del raw, parsed
+    pa.default_memory_pool().release_unused()
     return ValidationReport(
         ok=ok,
         package=files.descriptor_path.parent,
         csv_path=files.csv_path,
-        encoding=raw.encoding,
-        rows=raw.rows,
+        encoding=encoding,
+        rows=rows,
         issues=sink.issues(),
         issue_count=sink.count,
         frame=frame if ok else None,

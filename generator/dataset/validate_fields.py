@@ -281,6 +281,13 @@ def _duplicates(frame: pd.DataFrame) -> tuple[npt.NDArray[np.intp], npt.NDArray[
     return idx, first_pos[idx]
 
 
+def _all_distinct(col: pa.ChunkedArray, pos: npt.NDArray[np.intp]) -> bool:
+    """Whether the cells at `pos` are all different (the usual case, decided in Arrow: pandas
+    would first turn millions of identifiers into Python strings)."""
+    values = col if len(pos) == len(col) else col.take(pa.array(pos))
+    return bool(pc.count_distinct(values, mode="all").as_py() == len(values))
+
+
 def _unique(
     col: pa.ChunkedArray,
     rows: npt.NDArray[np.int64],
@@ -290,6 +297,8 @@ def _unique(
     bad_row: npt.NDArray[np.bool_],
 ) -> None:
     pos = np.flatnonzero(filled)
+    if _all_distinct(col, pos):
+        return
     values = col.take(pa.array(pos)).to_pandas()
     idx, first = _duplicates(pd.DataFrame({"v": values}))
     if not len(idx):
@@ -329,6 +338,8 @@ def _primary_key(
         f"填写 {label}，每行都必须有且唯一",
     )
     pos = np.flatnonzero(~null)
+    if len(cols) == 1 and _all_distinct(raw.columns[cols[0]], pos):
+        return
     frame = pd.DataFrame(
         {k: raw.columns[j].take(pa.array(pos)).to_pandas() for k, j in zip(key, cols, strict=True)}
     )

@@ -116,15 +116,14 @@ def _cut_cells(prep: pd.DataFrame, grid: Grid, region: str, level: str, dims: Se
     keys = [c for c in (time_col, region_col) if c] + list(dims)
     measures = [*sums, *distinct]
     if keys:
-        grouped = prep.groupby(keys, observed=True)
-        counts = grouped[list(dict.fromkeys(sums.values()))].sum()
-        counts = pd.DataFrame({out: counts[col] for out, col in sums.items()})
+        counts = _group_sums(prep, keys, sums)
         for out, col in distinct.items():
             counts[out] = distinct_counts(prep, keys, col).reindex(counts.index, fill_value=0)
         counts = counts.reset_index()
     else:
         counts = pd.DataFrame({**{out: [prep[col].sum()] for out, col in sums.items()},
-                               **{out: [prep[col].nunique()] for out, col in distinct.items()}})
+                               **{out: [_distinct_total(prep[col])]
+                                  for out, col in distinct.items()}})
     for col in keys:
         if col not in ("weekday", "hour"):
             counts[col] = counts[col].astype(str)
@@ -157,36 +156,109 @@ def _codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return codes.astype(np.int64), np.asarray(values)
 
 
-def distinct_counts(prep: pd.DataFrame, keys: list[str], column: str) -> pd.Series:
-    """Distinct non-missing values of `column` (integer codes, NaN for none) per group of
-    `keys`, indexed like a groupby over `keys` (groups without any value are absent).
+def _distinct_total(column: pd.Series) -> int:
+    """Distinct non-missing integer codes (NaN for none), by a count per code: a hash over
+    millions of floats (Series.nunique) grows worse than linearly once it leaves the cache."""
+    values = column.to_numpy(dtype=float)
+    values = values[~np.isnan(values)]
+    if not len(values) or values.min() < 0:
+        return int(column.nunique())
+    return int(np.count_nonzero(np.bincount(values.astype(np.int64))))
 
-    The keys' codes are combined into one integer per row and (group, value) pairs sorted
-    once: much faster than groupby.nunique or ngroup at millions of rows."""
-    values = prep[column].to_numpy(dtype=float)
-    keep = ~np.isnan(values)
+
+def _group_codes(prep: pd.DataFrame, keys: Sequence[str]
+                 ) -> tuple[np.ndarray, np.ndarray, list[tuple[np.ndarray, int]], int]:
+    """One integer per row for its group of `keys` (mixed radix of the keys' codes), the rows
+    whose keys are all present, each key's labels and code count, and the number of groups."""
+    ok = np.ones(len(prep), dtype=bool)
     combined = np.zeros(len(prep), dtype=np.int64)
     decoders = []
     for key in keys:
         codes, labels = _codes(prep[key])
-        keep &= codes >= 0
+        ok &= codes >= 0
         combined = combined * max(len(labels), 1) + np.maximum(codes, 0)
         decoders.append((labels, max(len(labels), 1)))
+    size = int(np.prod([n for _, n in decoders], dtype=np.int64)) if decoders else 1
+    return combined, ok, decoders, size
+
+
+def _group_index(groups: np.ndarray, decoders: list[tuple[np.ndarray, int]],
+                 keys: Sequence[str]) -> pd.Index:
+    """The groupby-like index of combined group numbers (stats.cells._group_codes)."""
+    arrays = []
+    for labels, label_count in reversed(decoders):
+        arrays.append(labels[groups % label_count])
+        groups = groups // label_count
+    index: pd.Index = (pd.MultiIndex.from_arrays(arrays[::-1], names=list(keys))
+                       if len(keys) > 1 else pd.Index(arrays[0], name=keys[0]))
+    return index
+
+
+_MAX_BINS = 1 << 26
+"""Above this many possible groups the sums fall back to a pandas groupby (memory)."""
+
+
+def _group_sums(prep: pd.DataFrame, keys: list[str], sums: Mapping[str, str]) -> pd.DataFrame:
+    """Output column → sum of a prep column per observed group of `keys`, like
+    prep.groupby(keys, observed=True)[...].sum(). Integer flags are summed by bincount (exact,
+    linear); float columns by a groupby on the one combined code, which adds each group's
+    values in row order as the multi-key groupby does, so the sums are the same."""
+    combined, ok, decoders, size = _group_codes(prep, keys)
+    if size > _MAX_BINS:
+        grouped = prep.groupby(keys, observed=True)[list(dict.fromkeys(sums.values()))].sum()
+        return pd.DataFrame({out: grouped[col] for out, col in sums.items()})
+    codes = combined[ok]
+    present = np.flatnonzero(np.bincount(codes, minlength=size))
+    data: dict[str, np.ndarray] = {}
+    for out, col in sums.items():
+        values = prep[col].to_numpy()[ok]
+        if values.dtype.kind in "iub":
+            total = np.bincount(codes, weights=values.astype(np.int64), minlength=size)
+            data[out] = np.rint(total[present]).astype(np.int64)
+        else:
+            data[out] = pd.Series(values).groupby(codes).sum().reindex(present).to_numpy()
+    return pd.DataFrame(data, index=_group_index(present, decoders, keys))
+
+
+def distinct_counts(prep: pd.DataFrame, keys: list[str], column: str) -> pd.Series:
+    """Distinct non-missing values of `column` (integer codes, NaN for none) per group of
+    `keys`, indexed like a groupby over `keys` (groups without any value are absent).
+
+    The keys' codes are combined into one integer per row and (value, group) pairs sorted:
+    much faster than groupby.nunique or ngroup at millions of rows. With a `<column>_rank`
+    column (stats.prepare: each row's position in value order) the rows are put in value
+    order by a counting pass, and the pairs, sorted already by value, need only a stable
+    (run-merging) sort: the cost stays linear in the rows instead of n log n."""
+    values = prep[column].to_numpy(dtype=float)
+    combined, keep, decoders, size = _group_codes(prep, keys)
+    keep &= ~np.isnan(values)
     if not keep.any():
         empty = prep.groupby(keys, observed=True).size().index[:0]
         return pd.Series([], dtype=np.int64, index=empty)
-    width = np.int64(np.nanmax(values[keep])) + 1
-    pairs = np.sort(combined[keep] * width + values[keep].astype(np.int64))
-    first = np.ones(len(pairs), dtype=bool)
-    first[1:] = pairs[1:] != pairs[:-1]  # sort-based unique: numpy's hash path is slower here
-    groups, counts = np.unique(pairs[first] // width, return_counts=True)
-    arrays = []
-    for labels, size in reversed(decoders):
-        arrays.append(labels[groups % size])
-        groups = groups // size
-    index = pd.MultiIndex.from_arrays(arrays[::-1], names=keys) if len(keys) > 1 \
-        else pd.Index(arrays[0], name=keys[0])
-    return pd.Series(counts, index=index)
+    kept = values[keep].astype(np.int64)
+    width = int(kept.max()) + 1
+    rank = f"{column}_rank"
+    if rank in prep and width * size < 2**62:
+        ranks = prep[rank].to_numpy(dtype=np.int64)[keep]
+        slots = np.full(int(ranks.max()) + 1, -1, dtype=np.int64)
+        slots[ranks] = np.arange(len(ranks))
+        order = slots[slots >= 0]
+        pairs = np.sort(kept[order] * size + combined[keep][order], kind="stable")
+        first = np.ones(len(pairs), dtype=bool)
+        first[1:] = pairs[1:] != pairs[:-1]
+        groups = pairs[first] % size
+    else:
+        pairs = np.sort(combined[keep] * width + kept)
+        first = np.ones(len(pairs), dtype=bool)
+        first[1:] = pairs[1:] != pairs[:-1]  # sort-based unique: numpy's hash path is slower
+        groups = pairs[first] // width
+    if size <= max(4 * len(groups), 1 << 20):  # a count per possible group: linear
+        tally = np.bincount(groups, minlength=size)
+        groups = np.flatnonzero(tally)
+        counts = tally[groups]
+    else:
+        groups, counts = np.unique(groups, return_counts=True)
+    return pd.Series(counts, index=_group_index(groups, decoders, keys))
 
 
 def subject_keys(cells: pd.DataFrame) -> pd.Series:

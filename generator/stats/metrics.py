@@ -101,8 +101,12 @@ release, and two releases' difference would be a street-month)."""
 def kpi_sums(prep: pd.DataFrame, grid: Grid) -> pd.DataFrame:
     """One row per (period, scope) of KPI_CUTS with the sums of the flags, the distinct
     complainants (all, and behind 有效回访) and the canonical cell keys (stats.cells)."""
-    work = prep.assign(valid_complainant=prep["complainant_key"].where(prep["valid"] == 1),
-                       closed_complainant=prep["complainant_key"].where(prep["closed"] == 1))
+    who = prep["complainant_key"]
+    # The masked complainants keep the rows' complainant order (linear distinct counts).
+    order = {f"{c}_rank": prep["complainant_key_rank"] for c in
+             ("valid_complainant", "closed_complainant") if "complainant_key_rank" in prep}
+    work = prep.assign(valid_complainant=who.where(prep["valid"] == 1),
+                       closed_complainant=who.where(prep["closed"] == 1), **order)
     return grid_sums(work, grid, KPI_CUTS, (), {c: c for c in SUMMED},
                      {"complainants": "complainant_key",
                       "valid_complainants": "valid_complainant",

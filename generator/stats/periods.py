@@ -63,10 +63,6 @@ def quarter_window(months: Sequence[str], length: int, *, latest_incomplete: boo
     return tuple(window)
 
 
-def _labels(codes: np.ndarray, text: dict[int, str], calendar: list[str]) -> pd.Series:
-    return pd.Series(codes).map(text).astype(pd.CategoricalDtype(calendar, ordered=True))
-
-
 def week_parts(stamps: pd.Series) -> pd.Series:
     """The first day ('YYYY-MM-DD') of each timestamp's week part: the later of its week's
     Monday and its month's first day."""
@@ -129,20 +125,42 @@ class Calendar:
     def window_of(self, months: pd.Series) -> pd.Series:
         """The window label for months inside the window, missing elsewhere."""
         label = self.window_label
+        if label is not None and isinstance(months.dtype, pd.CategoricalDtype):
+            # On the codes: a label string per record is slow at millions of records.
+            inside = np.isin(np.asarray(months.cat.categories, dtype=object), self.window)
+            lookup = np.array([*np.where(inside, 0, -1), -1], dtype=np.int64)
+            return pd.Series(pd.Categorical.from_codes(
+                lookup[months.cat.codes.to_numpy()], dtype=pd.CategoricalDtype([label])),
+                index=months.index)
         return months.astype(str).map({m: label for m in self.window}).astype("category")
 
 
 def period_columns(stamps: pd.Series) -> dict[str, pd.Series]:
     """month, quarter and year of each timestamp as ordered categoricals over the calendar
-    from the first to the last month of the data (a level without records is still there)."""
-    codes = (stamps.dt.year * 100 + stamps.dt.month).to_numpy()
-    present = np.unique(codes[~np.isnan(codes.astype(float))]) if len(codes) else np.array([])
-    text = {int(c): f"{int(c) // 100:04d}-{int(c) % 100:02d}" for c in present}
-    months = calendar_months(text[int(present[0])], text[int(present[-1])]) if text else []
+    from the first to the last month of the data (a level without records is still there).
+
+    Built from integer codes: no label string is made per record (at millions of records
+    that costs more time and memory than all the counting that follows)."""
+    codes = (stamps.dt.year * 100 + stamps.dt.month).to_numpy(dtype=float, na_value=np.nan)
+    valid = ~np.isnan(codes)
+    present = np.unique(codes[valid]).astype(np.int64) if len(codes) else np.array([], int)
+    if not len(present):
+        empty = pd.CategoricalDtype([], ordered=True)
+        return {name: pd.Series(pd.Categorical.from_codes(np.full(len(codes), -1), dtype=empty))
+                for name in ("month", "quarter", "year")}
+    months = calendar_months(f"{present[0] // 100:04d}-{present[0] % 100:02d}",
+                             f"{present[-1] // 100:04d}-{present[-1] % 100:02d}")
     cal = Calendar.spanning(months)
-    month = _labels(codes, text, months)
-    quarter = month.astype(str).map({m: quarter_of(m) for m in months}).astype(
-        pd.CategoricalDtype(list(cal.quarters), ordered=True))
-    year = month.astype(str).map({m: year_of(m) for m in months}).astype(
-        pd.CategoricalDtype(list(cal.years), ordered=True))
-    return {"month": month, "quarter": quarter, "year": year}
+    month_numbers = np.array([int(m[:4]) * 100 + int(m[5:]) for m in months], dtype=np.int64)
+    month_code = np.full(len(codes), -1, dtype=np.int64)
+    month_code[valid] = np.searchsorted(month_numbers, codes[valid].astype(np.int64))
+
+    def level(labels: tuple[str, ...], of_month: dict[str, str]) -> pd.Series:
+        position = {label: i for i, label in enumerate(labels)}
+        lookup = np.array([*(position[of_month[m]] for m in months), -1], dtype=np.int64)
+        return pd.Series(pd.Categorical.from_codes(
+            lookup[month_code], dtype=pd.CategoricalDtype(list(labels), ordered=True)))
+
+    return {"month": level(tuple(months), {m: m for m in months}),
+            "quarter": level(cal.quarters, {m: quarter_of(m) for m in months}),
+            "year": level(cal.years, {m: year_of(m) for m in months})}

@@ -18,7 +18,8 @@ def prepare(frame: pd.DataFrame, metrics: MetricsConfig,
     Columns: the periods month, quarter, year (ordered categoricals over the calendar) and
     week (first day of the week part, stats.periods); district, street, street_code, element,
     category, channel, source, handling_level (the tier that closed it), urgency; hour (0–23)
-    and weekday (1 = Monday … 7) of receipt; complainant_key (integer codes); and the 0/1 (or
+    and weekday (1 = Monday … 7) of receipt; complainant_key (integer codes) and
+    complainant_key_rank (the row's position in complainant order); and the 0/1 (or
     weighted) flags record, citizen, proactive, valid (有效回访), contacted_ok, resolved_ok,
     satisfied_score, closed, ontime, escalated.
 
@@ -42,6 +43,10 @@ def prepare(frame: pd.DataFrame, metrics: MetricsConfig,
     else:
         codes, _ = pd.factorize(frame["complainant_key"], use_na_sentinel=True)
         complainant = np.where(codes >= 0, codes, np.nan)
+    # Each row's position in complainant order, sorted once here: distinct counts then put
+    # any subset of the rows in that order by a linear pass (stats.cells.distinct_counts).
+    rank = np.empty(len(frame), dtype=np.int64)
+    rank[np.argsort(complainant, kind="stable")] = np.arange(len(frame), dtype=np.int64)
     deadline_h = frame["urgency"].map(metrics.deadlines_hours).astype(float)
     elapsed_h = (frame["closed_at"] - frame["received_at"]).dt.total_seconds() / 3600.0
     ontime = closed & (elapsed_h <= deadline_h).to_numpy(dtype=bool)
@@ -66,6 +71,7 @@ def prepare(frame: pd.DataFrame, metrics: MetricsConfig,
             "hour": received.dt.hour.astype(np.int64),
             "weekday": (received.dt.day_of_week + 1).astype(np.int64),
             "complainant_key": complainant,
+            "complainant_key_rank": rank,
             "record": np.ones(len(frame), dtype=np.int64),
             "citizen": citizen.astype(np.int64),
             "proactive": (~citizen).astype(np.int64),
