@@ -230,9 +230,9 @@ def stats_overview(data: SiteData) -> Iterator[StatsOverviewContext]:
     months = rows(agg.monthly, MonthRow, incomplete=lambda r: (
         agg.latest_incomplete and r["month"] == agg.latest_month))
     categories = rows(agg.by_category, CategoryRow, guide=lambda r: guide_of[r["category"]])
-    chart = bar_chart([f"{m.month[2:4]}/{m.month[5:]}" for m in months],
-                      [m.count for m in months], "全市逐月诉求量", "件",
-                      [month_zh(m.month) for m in months])
+    chart = bar_chart([f"{int(m.month[5:])}月\n{m.month[:4]}年" for m in months],
+                      [m.count for m in months], title="全市逐月受理诉求量", unit="件",
+                      names=[month_zh(m.month) for m in months], x_title="受理月份").svg
     with_cases = tuple(CasesOf(r.category, found) for r in categories
                        if (found := tuple(cases_matching(list(data.cases),
                                                          category=r.category))))
