@@ -100,6 +100,10 @@ def record_columns(frame: pd.DataFrame, deadlines_hours: Mapping[str, float],
     else:
         codes, _ = pd.factorize(frame["complainant_key"], use_na_sentinel=True)
         who = np.where(codes >= 0, codes, np.nan).astype(np.float64)
+    # Each row's position in complainant order, so distinct counts need no full sort per
+    # grouping (stats.cells.distinct_counts reads `<column>_rank`).
+    rank = np.empty(len(who), dtype=np.int64)
+    rank[np.argsort(who, kind="stable")] = np.arange(len(who), dtype=np.int64)
     return pd.DataFrame({
         "urgency": urgency.array,
         "response_h": response_h.to_numpy(dtype=float),
@@ -109,6 +113,7 @@ def record_columns(frame: pd.DataFrame, deadlines_hours: Mapping[str, float],
         "who": who,
         "who_closed": np.where(closed, who, np.nan),
         "who_responded": np.where(response_h.notna().to_numpy(), who, np.nan),
+        "who_rank": rank, "who_closed_rank": rank, "who_responded_rank": rank,
     })
 
 
