@@ -150,11 +150,9 @@ def _frame(kind_css: str, svg: str, ticks: Sequence[float], bottom: float, top: 
     n = max(len(labels), 1)
     wide = tick_every(n, WIDE_LABELS)
     narrow = wide * tick_every(-(-n // wide), NARROW_LABELS)  # a multiple: a subset of wide
-    minor = ' class="ecp-minor"'  # hidden on phones and in large-text mode (extra.css)
     x_ticks = "".join(
-        f'<span{"" if i % narrow == 0 else minor} '
-        f'style="left:{100 * (i + 0.5) / n:.2f}%">{label_html(label)}</span>'
-        for i, label in enumerate(labels) if i % wide == 0)
+        f'<span{_thinning(i, narrow)} style="left:{100 * (i + 0.5) / n:.2f}%">'
+        f"{label_html(label)}</span>" for i, label in enumerate(labels) if i % wide == 0)
     unit_text = f"{y_title}（{unit}）" if unit and kind != "rate" else y_title
     x_line = (f'<p class="ecp-chart__xtitle" aria-hidden="true">{escape(x_title)}</p>'
               if x_title else "")
@@ -164,6 +162,14 @@ def _frame(kind_css: str, svg: str, ticks: Sequence[float], bottom: float, top: 
             f'{y_ticks}</div><div class="ecp-chart__plot">{svg}</div>'
             f'<div class="ecp-chart__x" aria-hidden="true">{x_ticks}</div></div>'
             f"{x_line}{legend}</div>")
+
+
+def _thinning(i: int, narrow: int) -> str:
+    """ecp-minor labels hide on phones and in large-text mode, ecp-minor2 ones too on phones
+    in large-text mode (extra.css), so the bigger labels never overlap."""
+    if i % narrow:
+        return ' class="ecp-minor"'
+    return ' class="ecp-minor2"' if i % (2 * narrow) else ""
 
 
 def _summary(names: Sequence[str], values: Sequence[Figure], unit: str, kind: str) -> str:
