@@ -65,6 +65,7 @@ from generator.site.format import (
 )
 from generator.site.opendata import overview
 from generator.site.release import UpdatesContext
+from generator.site.reports import hotspots_page, reports, reports_index, topics, warnings_page
 from generator.stats.aggregate import Aggregates
 from generator.stats.disclosure import REQUESTS
 from generator.stats.marks import HIDDEN, Mark
@@ -304,5 +305,10 @@ PAGE_TYPES: tuple[PageType[Any], ...] = (
     PageType("本次更新", "pages/updates.md.j2", "stats/updates.md", updates),
     PageType("典型案例列表", "cases_index.md.j2", "cases/index.md", case_index),
     PageType("典型案例", "case.md.j2", "cases/{case.slug}.md", case),
+    PageType("统计报告", "pages/report.md.j2", "stats/reports/{period}.md", reports),
+    PageType("报告档案", "pages/reports_index.md.j2", "stats/reports/index.md", reports_index),
+    PageType("每月一题", "pages/topic.md.j2", "stats/topics/{month}.md", topics),
+    PageType("预警", "pages/warnings.md.j2", "stats/warnings.md", warnings_page),
+    PageType("重点点位", "pages/hotspots.md.j2", "stats/hotspots.md", hotspots_page),
 )
 """Every generated page type; the render stage makes every page they yield."""
