@@ -81,6 +81,19 @@ def test_long_tables_get_a_height_limited_region_for_the_sticky_header() -> None
     assert 'ecp-scroll--long' not in render("{{ table(v) }}", v=VIEW)
 
 
+def test_table_of_writes_what_table_view_html_writes() -> None:
+    """Two paths to one markup: TableView.html() (fast, for the many generated tables) and the
+    jinja macro table_of (for templates holding plain rows)."""
+    columns = [{"title": c.title, "kind": c.kind} for c in VIEW.columns]
+    rows = [list(r) for r in VIEW.rows]
+    plain = render("{{ table_of(v.caption, columns, rows, v.total, v.note) }}", v=VIEW,
+                   columns=columns, rows=rows)
+    assert plain == render("{{ table(v) }}", v=VIEW) == VIEW.html()
+    long = TableView("长表", (Column("行"), Column("件数", "count")),
+                     tuple((f"第{i}行", i) for i in range(40)))
+    assert render("{{ table_of(v.caption, v.columns, v.rows) }}", v=long) == long.html()
+
+
 def test_table_of_takes_plain_columns() -> None:
     html = render('{{ table_of("表", [{"title": "区", "kind": "text"}, '
                   '{"title": "件数", "kind": "count"}], [["东城区", 1204]], ["全市", 5000]) }}')

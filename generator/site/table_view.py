@@ -10,7 +10,10 @@ chart and its table show the same figures from the same values.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from html import escape
 from typing import Any
+
+from generator.site.format import decimal, num, pct, score
 
 KINDS = ("text", "count", "rate", "score", "decimal", "link")
 """Column kinds: how a cell is formatted (the num / pct / score / decimal filters) and aligned."""
@@ -77,3 +80,47 @@ class TableView:
     def column_values(self, index: int) -> list[Any]:
         """The body cells of one column (tests compare them with a chart's values)."""
         return [row[index] for row in self.rows]
+
+    def html(self) -> str:
+        """The table as the macro `table` shows it. Built here rather than in jinja because
+        pages hold hundreds of tables (a jinja macro per cell costs ~10x more); the macro
+        `table_of` writes the same markup from plain values (tests compare the two)."""
+        num_class = ' class="ecp-num"'
+        head = "".join(f'<th scope="col"{num_class if c.numeric else ""}>{escape(c.title)}</th>'
+                       for c in self.columns)
+        lines = [
+            f'<div class="ecp-scroll{" ecp-scroll--long" if self.long else ""}" role="region" '
+            f'tabindex="0" aria-label="{escape(self.caption)}">',
+            '<table class="ecp-table">', f"<caption>{escape(self.caption)}</caption>",
+            f"<thead><tr>{head}</tr></thead>", "<tbody>",
+            *(f"<tr>{self._cells(row)}</tr>" for row in self.rows)]
+        if self.total is not None:
+            lines.append(f'<tr class="ecp-total">{self._cells(self.total)}</tr>')
+        lines += ["</tbody>", "</table>", "</div>"]
+        if self.note:
+            lines.append(f'<p class="ecp-table-note">{escape(self.note)}</p>')
+        return "\n".join(lines)
+
+    def _cells(self, row: tuple[Any, ...]) -> str:
+        out = []
+        for i, (value, column) in enumerate(zip(row, self.columns, strict=True)):
+            tag = "th" if i == 0 and self.row_headers else "td"
+            scope = ' scope="row"' if tag == "th" else ""
+            # figures stay out of the search index: it joins cells with spaces, and
+            # neighbouring figures (1,130 63 550 517) would read as a phone number to the scan
+            align = ' class="ecp-num" data-search-exclude' if column.numeric else ""
+            out.append(f"<{tag}{scope}{align}>{cell_text(value, column.kind)}</{tag}>")
+        return "".join(out)
+
+
+def cell_text(value: Any, kind: str) -> str:
+    """One cell's HTML: figures through the page filters, links as <a>, text escaped."""
+    if kind in FORMATS:
+        return FORMATS[kind](value)
+    if isinstance(value, Link):
+        return f'<a href="{escape(value.href)}">{escape(value.text)}</a>'
+    return "" if value is None else escape(str(value))
+
+
+FORMATS = {"count": num, "rate": pct, "score": score, "decimal": decimal}
+"""The filter of each numeric kind (the same the templates use)."""
