@@ -64,6 +64,7 @@ from generator.site.format import (
     num,
 )
 from generator.site.opendata import overview
+from generator.site.places import districts_pages, street_pages
 from generator.site.release import UpdatesContext
 from generator.site.reports import hotspots_page, reports, reports_index, topics, warnings_page
 from generator.stats.aggregate import Aggregates
@@ -305,6 +306,9 @@ PAGE_TYPES: tuple[PageType[Any], ...] = (
     PageType("本次更新", "pages/updates.md.j2", "stats/updates.md", updates),
     PageType("典型案例列表", "cases_index.md.j2", "cases/index.md", case_index),
     PageType("典型案例", "case.md.j2", "cases/{case.slug}.md", case),
+    PageType("区画像", "pages/district.md.j2", "stats/districts/{district_code}.md",
+             districts_pages),
+    PageType("街乡统计", "pages/street.md.j2", "stats/streets/{street_code}.md", street_pages),
     PageType("统计报告", "pages/report.md.j2", "stats/reports/{period}.md", reports),
     PageType("报告档案", "pages/reports_index.md.j2", "stats/reports/index.md", reports_index),
     PageType("每月一题", "pages/topic.md.j2", "stats/topics/{month}.md", topics),
