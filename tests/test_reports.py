@@ -106,7 +106,7 @@ def shown(token: str, kind: str) -> str:
         return "未记录"
     value = float(token)
     return {"count": f"{int(value):,}", "rate": f"{value * 100:.2f}%",
-            "change": f"{value * 100:.1f}%", "score": f"{value:.2f}",
+            "change": f"{value * 100:.2f}%", "score": f"{value:.2f}",
             "decimal": f"{value:.1f}"}[kind]
 
 

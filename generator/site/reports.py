@@ -27,13 +27,10 @@ from generator.site.narrative import (
     week_sentence,
 )
 from generator.site.reports_context import (
-    Column,
     HotspotsContext,
-    Link,
     ReportContext,
     ReportsIndexContext,
     ReportYear,
-    TableView,
     TopicContext,
     WarningsContext,
 )
@@ -46,6 +43,7 @@ from generator.site.reports_tables import (
     warning_table,
     warnings_view,
 )
+from generator.site.table_view import Column, Link, TableView
 from generator.stats.marks import HIDDEN, NOT_APPLICABLE
 from generator.stats.periods import months_of_quarter, quarter_of
 
@@ -319,7 +317,7 @@ def topic_tables(pub: Published, month: str, topic: str) -> tuple[TableView, ...
         f"{month_zh(month)}{topic}诉求三率", (
             Column("范围"), Column("有效回访（件）", "count"),
             *(c for _, t in (("", "响应率"), ("", "解决率"), ("", "满意率"))
-              for c in (Column(t, "rate"), Column(f"{t} 95% 区间", "interval")))),
+              for c in (Column(t, "rate"), Column(f"{t} 95% 区间", "text")))),
         rate_rows, note="区间为 95% 置信区间；有效回访少于规定人数的范围不予公布。")
     streets = TableView(
         f"{month_zh(month)}{topic}诉求较多的街乡", (Column("区"), Column("街乡"),

@@ -1,55 +1,17 @@
 """What the report pages receive: 周调度 / 月讲评 / 季分析 / 年度报告 (one template fanned out
 over periods), their archive, the 每月一题 pages, the warnings and the hotspots pages.
 
-Tables are `TableView`s holding published cells only (numbers or marks); templates format them
-with the filters, so a report shows exactly the figures of the open-data CSVs. Column, Link and
-TableView have the fields of generator/site/table_view.py (the components' contract), so the
-pages can switch to its `table` macro without touching the builders.
+Tables are the components' `TableView`s (generator/site/table_view.py) holding published cells
+only (numbers or marks), drawn by the `table` macro of macros/figures.md.j2, so a report shows
+exactly the figures of the open-data CSVs.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from generator.site.cases import Case
-
-
-@dataclass(frozen=True)
-class Column:
-    """One column of a page table."""
-
-    title: str
-    """The column header, as readers see it (Chinese)."""
-    kind: str = "text"
-    """text | count | rate | score | decimal | interval | link; numeric kinds are right-aligned."""
-
-
-@dataclass(frozen=True)
-class Link:
-    """A link: text and a page-relative address."""
-
-    text: str
-    """The link text."""
-    href: str
-    """The address, relative to the page that shows it (use_directory_urls is false)."""
-
-
-@dataclass(frozen=True)
-class TableView:
-    """A table as pages show it: caption, columns, body rows and an optional total row."""
-
-    caption: str
-    """Shown as the table's <caption> and used as the scroll region's label."""
-    columns: tuple[Column, ...]
-    """The columns, left to right."""
-    rows: tuple[tuple[Any, ...], ...]
-    """Body rows, one cell per column: figures (numbers or marks), text, Link, or an interval
-    as a (low, high) pair."""
-    total: tuple[Any, ...] | None = None
-    """The 全市 (or other total) row, drawn last inside the table."""
-    note: str = ""
-    """A line under the table (source, marks); may be empty."""
+from generator.site.table_view import Link, TableView
 
 
 @dataclass(frozen=True)

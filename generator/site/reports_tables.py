@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from generator.site.format import month_zh, score
-from generator.site.reports_context import Column, Link, TableView
+from generator.site.format import month_zh, pct, score
+from generator.site.table_view import Column, Link, TableView
 from generator.stats.marks import NOT_APPLICABLE, is_mark
 from generator.stats.periods import months_of_quarter
 
@@ -171,7 +171,7 @@ class Published:
 
         return TableView("本周段各要素诉求件数",
                          (Column("要素"), Column("件数", "count"), Column("上一周段", "count"),
-                          Column("变化", "change")),
+                          Column("变化", "rate")),
                          tuple((*r, ratio_of(r[1], r[2])) for r in rows),
                          note="周段为周一至周日，跨月的周按月切分；本表不公布周段合计。")
 
@@ -220,11 +220,11 @@ class Published:
             note="名次按页面显示的小数位数比较，显示相同即名次相同。")
 
 
-def interval(low: Any, high: Any) -> Any:
-    """A 95 % interval cell: the (low, high) pair, or the mark when it is not published."""
+def interval(low: Any, high: Any) -> str:
+    """A 95 % interval cell as text ('99.72%–99.97%'), or the sign of its mark."""
     if is_mark(low) or is_mark(high):
-        return high if is_mark(high) else low
-    return (low, high)
+        return pct(high if is_mark(high) else low)
+    return f"{pct(low)}–{pct(high)}"
 
 
 def _zh(period: str) -> str:
@@ -241,7 +241,7 @@ def headline_table(pub: Published, period: str) -> TableView:
         rows.append((title, value, n, interval(low, high)))
     return TableView(f"{_zh(period)}全市办理情况",
                      (Column("指标"), Column("数值", "rate"), Column("基数（件）", "count"),
-                      Column("95% 区间", "interval")),
+                      Column("95% 区间", "text")),
                      tuple(rows), note="基数：三率为有效回访件数，按时办结率为办结件数。")
 
 
@@ -272,7 +272,7 @@ def months_table(pub: Published, period: str, months: Sequence[str]) -> TableVie
                      *(r.get(metric, NOT_APPLICABLE) for metric, _ in RATES)))
     return TableView(f"{_zh(period)}逐月情况（全市）",
                      (Column("月份", "link"), Column("诉求总量", "count"),
-                      Column("环比", "change"), Column("同比", "change"),
+                      Column("环比", "rate"), Column("同比", "rate"),
                       *(Column(t, "rate") for _, t in RATES)), tuple(rows))
 
 
