@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -180,3 +181,48 @@ def test_heat_grid_cells_and_table() -> None:
 
 def test_same_data_same_markup() -> None:
     assert sample_charts()[0].svg == sample_charts()[0].svg  # builds are reproducible
+
+
+FIGURE = re.compile(r'<figure class="ecp-figure"[^>]*>(.*?)</figure>', re.S)
+MARK_TITLE = re.compile(r"<(?:rect|path)\b[^>]*><title>[^<：]*：([^<]+)</title>")
+
+
+@pytest.mark.slow
+def test_every_chart_of_the_built_site_has_title_desc_and_its_numbers_in_a_table(
+        built_site: Path) -> None:
+    charts = 0
+    for page in sorted(built_site.rglob("*.html")):
+        html = page.read_text(encoding="utf-8")
+        for match in FIGURE.finditer(html):
+            if "ecp-chart" not in match.group(1):
+                continue
+            charts += 1
+            where = f"{page.relative_to(built_site)} 图 {charts}"
+            svg = re.search(r"<svg class=\"(?:ecp-plot|ecp-tiles__bg)\".*?</svg>", match.group(1),
+                            re.S)
+            assert svg, where
+            root = ET.fromstring(svg.group(0))
+            title, desc = root.find(f"{NS}title"), root.find(f"{NS}desc")
+            assert title is not None and (title.text or "").strip(), where
+            assert desc is not None and len(desc.text or "") > 10, where
+            assert "<text" not in svg.group(0), where  # text is HTML in rem
+            # the table right after the figure holds every number the marks show
+            rest = html[match.end():]
+            table = rest[:rest.index("</table>")] if "<table" in rest else ""
+            assert table and rest.index("<table") < 2000, where
+            cells = set(re.findall(r"<t[dh][^>]*>([^<]*)</t[dh]>", table))
+            for shown in MARK_TITLE.findall(svg.group(0)):
+                assert shown.removesuffix(" 件").removesuffix(" 小时") in cells, (where, shown)
+    assert charts >= 1  # at least the 统计概览 monthly chart
+
+
+@pytest.mark.slow
+def test_the_overview_month_axis_reads_in_chinese_with_units(built_site: Path) -> None:
+    html = (built_site / "stats" / "index.html").read_text(encoding="utf-8")
+    chart = FIGURE.search(html)
+    assert chart
+    labels = re.findall(r'<span(?: class="ecp-minor2?")? style="left:[^"]+">(.*?)</span>',
+                        chart.group(1))
+    assert labels and all(re.fullmatch(r"\d{1,2}月<br>\d{4}年", lab) for lab in labels), labels
+    assert "诉求量（件）" in chart.group(1) and "受理月份" in chart.group(1)
+    assert not re.search(r">\d\d/\d\d<", chart.group(1))  # the old '24/11'
