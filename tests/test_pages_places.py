@@ -270,3 +270,30 @@ def test_place_templates_use_exactly_their_context() -> None:
         assert not shared & own, cls
         assert names <= shared | own, names - shared - own
         assert own <= names, own - names
+
+
+def test_the_district_map_links_every_district_and_is_a_schematic(built_site: Path) -> None:
+    html = (built_site / "stats" / "districts.html").read_text("utf-8")
+    tiles = re.findall(r'<a class="ecp-tile[^"]*" href="(districts/\d+\.html)"', html)
+    assert sorted(tiles) == sorted(f"districts/{d['district_code']}.html"
+                                   for d in reference("districts"))
+    assert "示意图" in html
+    counts = {r["district"]: count(r["count"]) for r in read_csv(built_site, "by_district")}
+    table = page(built_site, "stats/districts.html").tables["各区诉求总量示意图（全部数据期）"]
+    assert {row[0]: row[1] for row in table[1:]} == counts
+
+
+def test_district_trend_charts_carry_the_monthly_kpis(
+        built_site: Path, kpis: dict[tuple[str, str, str], dict[str, str]]) -> None:
+    months = sorted({p for (p, c, m) in kpis if c == "city" and re.fullmatch(r"\d{4}-\d{2}", p)})
+    for d in reference("districts"):
+        html = (built_site / "stats" / "districts" / f"{d['district_code']}.html").read_text(
+            "utf-8")
+        assert html.count("<svg") >= 2 and "<desc" in html
+        tables = page(built_site, f"stats/districts/{d['district_code']}.html").tables
+        rows = tables[f"{d['district']}逐月诉求量"][1:]
+        assert [row[1] for row in rows] == [
+            count(kpis[(m, d["district_code"], "total")]["value"]) for m in months]
+        rates = tables[f"{d['district']}逐月三率"][1:]
+        assert [row[1] for row in rates] == [
+            rate(kpis[(m, d["district_code"], "responded_rate")]["value"]) for m in months]

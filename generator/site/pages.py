@@ -64,7 +64,7 @@ from generator.site.format import (
     num,
 )
 from generator.site.opendata import overview
-from generator.site.places import districts_pages, street_pages
+from generator.site.places import districts_overview, districts_pages, street_pages
 from generator.site.release import UpdatesContext
 from generator.site.reports import hotspots_page, reports, reports_index, topics, warnings_page
 from generator.stats.aggregate import Aggregates
@@ -248,10 +248,10 @@ def districts(data: SiteData) -> Iterator[DistrictsContext]:
     table = rows(agg.by_district, DistrictRow)
     found = tuple(c for d in table
                   for c in cases_matching(list(data.cases), district=d.district))
-    yield DistrictsContext(
+    yield districts_overview(data, DistrictsContext(
         population_source=data.settings.reference.population_source, districts=table,
         city=kpis(agg), city_latest_total=lookup(agg.kpis, agg.latest_month, CITY, "total"),
-        district_cases=found)
+        district_cases=found))
 
 
 def methodology(data: SiteData) -> Iterator[MethodologyContext]:

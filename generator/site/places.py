@@ -10,15 +10,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
+from dataclasses import fields
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from generator.site.cases import cases_matching
-from generator.site.contexts import GuideLink
+from generator.site.charts import Chart, Tile, line_chart, tile_map
+from generator.site.contexts import DistrictsContext, GuideLink
 from generator.site.format import month_zh
 from generator.site.places_context import (
     DistrictContext,
+    DistrictsOverviewContext,
     ElementTable,
     PlaceLink,
     StreetContext,
@@ -98,6 +101,7 @@ def districts_pages(data: SiteData) -> Iterator[DistrictContext]:
             d.name, ranking.get(d.name, []), data.metrics.ranking.min_requests, window)
         intervals, score = interval_tables(index, DISTRICT_LEVEL, d.code, ALL,
                                            f"{d.name}全部数据期")
+        trend, rate_trend = _trends(data, index, d.name, d.code)
         yield DistrictContext(
             district=d.name, district_code=d.code,
             key_figures=_headline(index, d.name, d.code),
@@ -112,7 +116,7 @@ def districts_pages(data: SiteData) -> Iterator[DistrictContext]:
             persistent=persistent_table(d.name, persistent.get(d.name, [])),
             warnings=warning_table(f"{d.name}预警", warnings.get(d.name, []),
                                    link_prefix="../streets/"),
-            trend=_trend(data, index, d.name, d.code),
+            trend=trend, rate_trend=rate_trend,
             district_cases=tuple(cases_matching(cases, district=d.name)),
             guides=guides)
 
@@ -156,18 +160,30 @@ def _recent(data: SiteData, name: str, rows: list[dict[str, Any]],
         rows=body)
 
 
-def _trend(data: SiteData, index: KpiIndex, name: str, code: str) -> TableView:
+def _trends(data: SiteData, index: KpiIndex, name: str, code: str) -> tuple[Chart, Chart]:
+    """The district's monthly 诉求总量, and its three rates, as line charts with tables."""
     agg = data.agg
-    measures = HEADLINE[:4]
-    body = []
-    for m in agg.months:
-        label = month_zh(m) + ("（不完整）" if agg.latest_incomplete and m == agg.latest_month
-                               else "")
-        body.append((label, *(index.value(m, DISTRICT_LEVEL, code, metric)
-                              for metric, _, _ in measures)))
-    return TableView(caption=f"{name}逐月诉求量与三率",
-                     columns=(Column("月份"), *(Column(t, k) for _, t, k in measures)),
-                     rows=tuple(body))
+    labels = [f"{int(m[5:])}月\n{m[:4]}年"
+              + ("（不完整）" if agg.latest_incomplete and m == agg.latest_month else "")
+              for m in agg.months]
+    totals = [index.value(m, DISTRICT_LEVEL, code, "total") for m in agg.months]
+    rates = {title: [index.value(m, DISTRICT_LEVEL, code, metric) for m in agg.months]
+             for metric, title, _ in HEADLINE[1:4]}
+    return (line_chart(labels, {"诉求总量": totals}, title=f"{name}逐月诉求量", unit="件",
+                       x_title="受理月份"),
+            line_chart(labels, rates, title=f"{name}逐月三率", unit="%", kind="rate",
+                       x_title="受理月份", y_title="比率"))
+
+
+def districts_overview(data: SiteData, base: DistrictsContext) -> DistrictsOverviewContext:
+    """The overview's table context with the schematic map of the districts."""
+    counts = {str(r["district_code"]): r["count"] for r in data.agg.by_district.to_dict("records")}
+    tiles = [Tile(d.code, d.name, d.tile_row, d.tile_col, counts.get(d.code, NOT_APPLICABLE),
+                  f"districts/{d.code}.html") for d in data.ref.districts]
+    chart = tile_map(tiles, title="各区诉求总量示意图（全部数据期）", unit="件",
+                     legend="诉求总量")
+    return DistrictsOverviewContext(
+        **{f.name: getattr(base, f.name) for f in fields(base)}, district_map=chart)
 
 
 def street_pages(data: SiteData) -> Iterator[StreetContext]:

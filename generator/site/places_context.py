@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from generator.site.cases import Case
-from generator.site.contexts import GuideLink
+from generator.site.charts import Chart
+from generator.site.contexts import DistrictsContext, GuideLink
 from generator.site.table_view import TableView
 
 
@@ -23,6 +24,16 @@ class PlaceLink:
     """The link text, e.g. 朝阳区 or 三间房地区."""
     href: str
     """The page's address relative to the linking page, e.g. ../streets/<street code>.html."""
+
+
+@dataclass(frozen=True)
+class DistrictsOverviewContext(DistrictsContext):
+    """The districts overview (stats/districts.md): the table of contexts.DistrictsContext
+    plus the schematic map whose tiles lead to the district portraits."""
+
+    district_map: Chart
+    """示意图: one tile per district at its reference position, shaded by 诉求总量 over the
+    whole period (by_district.csv), each a link to the district's portrait."""
 
 
 @dataclass(frozen=True)
@@ -71,8 +82,10 @@ class DistrictContext:
     """The district's persistent hotspots by period (hotspots_persistent.csv); None if none."""
     warnings: TableView | None
     """Early warnings in the district's streets (warnings.csv); None when there are none."""
-    trend: TableView
-    """诉求总量 and the rates of the district by month (kpis)."""
+    trend: Chart
+    """诉求总量 of the district by month (kpis), as a line chart with its table."""
+    rate_trend: Chart
+    """响应率, 解决率 and 满意率 of the district by month (kpis), with its table."""
     district_cases: tuple[Case, ...]
     """Typical cases of the district, newest first."""
     guides: tuple[GuideLink, ...]
