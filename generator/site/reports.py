@@ -337,7 +337,7 @@ def _district_code(pub: Published, row: dict[str, Any]) -> str:
 
 def warnings_page(data: SiteData) -> Iterator[WarningsContext]:
     """Current warnings, the rule in words and the whole archive."""
-    pub = Published(data)
+    pub = Published(data, up="")
     latest = data.agg.latest_month
     archive = sorted(pub.warnings_in(data.agg.months), key=lambda r: str(r["detected_on"]),
                      reverse=True)
@@ -366,7 +366,7 @@ def rule_words(data: SiteData) -> tuple[str, ...]:
 
 def hotspots_page(data: SiteData) -> Iterator[HotspotsContext]:
     """重点点位 by district and street, and the persistent places by district."""
-    pub = Published(data)
+    pub = Published(data, up="")
     rule = data.metrics.hotspots
     levels = "、".join({"month": "月", "quarter": "季度", "year": "年"}.get(p, p)
                        for p in rule.periods)

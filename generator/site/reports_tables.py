@@ -36,9 +36,11 @@ def _records(frame: pd.DataFrame | None) -> list[dict[str, Any]]:
 class Published:
     """The published tables a report reads, indexed once per build."""
 
-    def __init__(self, data: SiteData) -> None:
+    def __init__(self, data: SiteData, up: str = "../") -> None:
         agg, cal = data.agg, data.agg.calendar
         self.data = data
+        self.up = up
+        """From the page to stats/: '../' for stats/reports/ and stats/topics/, '' for stats/."""
         k = agg.kpis
         self._kpi = {(p, c, m): (v, n, lo, hi) for p, c, m, v, n, lo, hi in zip(
             k["period"], k["scope_code"], k["metric"], k["value"], k["n"], k["ci_low"],
@@ -132,7 +134,7 @@ class Published:
         return [r for r in _records(self.analyses.get("warnings")) if str(r["period"]) in wanted]
 
     def district(self, name: str, code: str) -> Any:
-        return Link(name, f"../districts/{code}.html") if self.district_pages else name
+        return Link(name, f"{self.up}districts/{code}.html") if self.district_pages else name
 
     # --- tables ----------------------------------------------------------------------------
 
