@@ -135,7 +135,11 @@ def test_district_headline_and_categories_equal_the_csv(
                                            "satisfied_rate", "ontime_rate"), strict=True):
             k = kpis[("all", code, metric)]
             assert row[1:] == [rate(k["value"]), count(k["n"]), rate(k["ci_low"]),
-                               rate(k["ci_high"])]
+                               rate(k["ci_high"]), rate(kpis[("all", "city", metric)]["value"])]
+        k = kpis[("all", code, "composite_score")]
+        assert tables[f"{name}全部数据期综合成绩、样本量 n 与范围"][1][1:] == [
+            score(k["value"]), count(k["n"]), score(k["ci_low"]), score(k["ci_high"]),
+            score(kpis[("all", "city", "composite_score")]["value"])]
         mine = [r for r in categories if r["district_code"] == code]
         for element in dict.fromkeys(r["element"] for r in mine):
             table = tables[f"{name} {element}类诉求：各类别件数"]
@@ -196,7 +200,9 @@ def test_street_pages_equal_the_csv_and_mark_hidden_cells(
                                            "satisfied_rate", "ontime_rate"), strict=True):
             k = kpis[(window, code, metric)]
             assert row[1:] == [rate(k["value"]), count(k["n"]), rate(k["ci_low"]),
-                               rate(k["ci_high"])]
+                               rate(k["ci_high"]),
+                               rate(kpis[(window, s["district_code"], metric)]["value"]),
+                               rate(kpis[(window, "city", metric)]["value"])]
         rank = next(t for c, t in tables.items() if "综合成绩排名中的位置" in c)[1]
         r = ranking[code]
         assert rank[2:] == [count(r["count"]), score(r["composite_score"]), count(r["n"]),

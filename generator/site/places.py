@@ -100,7 +100,8 @@ def districts_pages(data: SiteData) -> Iterator[DistrictContext]:
         ranked, unranked, empty = ranking_tables(
             d.name, ranking.get(d.name, []), data.metrics.ranking.min_requests, window)
         intervals, score = interval_tables(index, DISTRICT_LEVEL, d.code, ALL,
-                                           f"{d.name}全部数据期")
+                                           f"{d.name}全部数据期",
+                                           (("全市", CITY_LEVEL, CITY_LEVEL),))
         trend, rate_trend = _trends(data, index, d.name, d.code)
         yield DistrictContext(
             district=d.name, district_code=d.code,
@@ -205,8 +206,9 @@ def street_pages(data: SiteData) -> Iterator[StreetContext]:
             periods.append(label)
         intervals = score = None
         if label is not None:
-            intervals, score = interval_tables(index, STREET_LEVEL, s.code, label,
-                                               f"{title}（{window}）")
+            intervals, score = interval_tables(
+                index, STREET_LEVEL, s.code, label, f"{title}（{window}）",
+                ((s.district, DISTRICT_LEVEL, s.district_code), ("全市", CITY_LEVEL, CITY_LEVEL)))
         yield StreetContext(
             title=title, street=s.name, street_code=s.code, district=s.district,
             district_page=f"../districts/{s.district_code}.md",

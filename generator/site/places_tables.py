@@ -47,24 +47,32 @@ class KpiIndex:
         return (period, level, code, "total") in self._cells
 
 
-def interval_tables(index: KpiIndex, level: str, code: str, period: str, what: str
+def interval_tables(index: KpiIndex, level: str, code: str, period: str, what: str,
+                    against: Sequence[tuple[str, str, str]] = ()
                     ) -> tuple[TableView, TableView]:
-    """The rates (with n and 95 % interval) and the composite score (with its range)."""
+    """The rates (with n and 95 % interval) and the composite score (with its range), with
+    the same figure of each (title, level, code) in `against` (e.g. the city) alongside."""
     head = (Column("指标"),)
-    rates = tuple((title, *index.cell(period, level, code, metric))
+
+    def others(metric: str) -> tuple[Any, ...]:
+        return tuple(index.value(period, lv, c, metric) for _, lv, c in against)
+
+    rates = tuple((title, *index.cell(period, level, code, metric), *others(metric))
                   for metric, title in RATES)
-    value, n, low, high = index.cell(period, level, code, "composite_score")
     return (
         TableView(caption=f"{what}各项比率、样本量 n 与 95% 区间",
                   columns=(*head, Column("比率", "rate"), Column("样本量 n", "count"),
-                           Column("区间下限", "rate"), Column("区间上限", "rate")),
+                           Column("区间下限", "rate"), Column("区间上限", "rate"),
+                           *(Column(t, "rate") for t, _, _ in against)),
                   rows=rates,
                   note="n 为计算该比率的件数（响应率、解决率、满意率为有效回访件数，"
                        "按时办结率为办结件数）；区间的计算方法见统计方法。"),
         TableView(caption=f"{what}综合成绩、样本量 n 与范围",
                   columns=(*head, Column("综合成绩", "score"), Column("样本量 n", "count"),
-                           Column("范围下限", "score"), Column("范围上限", "score")),
-                  rows=(("综合成绩", value, n, low, high),)))
+                           Column("范围下限", "score"), Column("范围上限", "score"),
+                           *(Column(t, "score") for t, _, _ in against)),
+                  rows=(("综合成绩", *index.cell(period, level, code, "composite_score"),
+                         *others("composite_score")),)))
 
 
 def ranking_tables(name: str, rows: Sequence[dict[str, Any]], min_requests: int, window: str
