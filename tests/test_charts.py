@@ -226,3 +226,25 @@ def test_the_overview_month_axis_reads_in_chinese_with_units(built_site: Path) -
     assert labels and all(re.fullmatch(r"\d{1,2}月<br>\d{4}年", lab) for lab in labels), labels
     assert "诉求量（件）" in chart.group(1) and "受理月份" in chart.group(1)
     assert not re.search(r">\d\d/\d\d<", chart.group(1))  # the old '24/11'
+
+
+def _luminance(colour: str) -> float:
+    def channel(c: int) -> float:
+        s = c / 255
+        return s / 12.92 if s <= 0.03928 else ((s + 0.055) / 1.055) ** 2.4
+    r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def _contrast(a: str, b: str) -> float:
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_tile_text_contrast_is_aa_on_every_shade() -> None:
+    """axe cannot see the SVG behind the tile text (it reports 'incomplete'), so check here."""
+    from generator.site.charts_base import DARK_FROM, NO_DATA, RAMP
+
+    for index, fill in enumerate((*RAMP, NO_DATA)):
+        text = "#ffffff" if index < len(RAMP) and index >= DARK_FROM else "#1a1a1a"
+        assert _contrast(fill, text) >= 4.5, (fill, text, _contrast(fill, text))

@@ -28,8 +28,9 @@ GRID = "#c8c8c8"
 SERIES = (("#17613a", ""), ("#0b57a4", "6 4"), ("#a34700", "2 3"), ("#6b2c91", "10 3 2 3"))
 """Line colours with a dash pattern each, so series differ by more than colour (WCAG 1.4.1)."""
 RAMP = ("#e3f1e7", "#b5dcc1", "#7cbf92", "#3f9463", "#17613a")
-"""Sequential fills from low to high; text on the last two is white (contrast ≥ 4.5:1)."""
-DARK_FROM = 3
+"""Sequential fills from low to high; tile text is #1a1a1a on the first four and white on
+the last (each pair ≥ 4.5:1, tested)."""
+DARK_FROM = 4
 """Ramp index from which a tile's text is drawn white."""
 NO_DATA = "#f2f2f2"
 
