@@ -5,10 +5,11 @@ inside the table), and no built page shows a Markdown table row as text."""
 from __future__ import annotations
 
 import csv
+import itertools
 import re
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import jinja2
 import pytest
@@ -18,6 +19,11 @@ from generator.site.format import FILTERS
 from generator.site.render import TEMPLATES
 from generator.site.table_view import Column, Link, TableView
 from generator.stats.marks import HIDDEN, NOT_APPLICABLE
+from tests.browser_support import (  # noqa: F401 - pytest fixtures
+    chromium_browser_fixture,
+    open_page,
+    site_url_fixture,
+)
 
 VIEW = TableView(
     "2026年10月各区诉求量",
@@ -178,3 +184,45 @@ def test_districts_table_is_html_with_the_city_row_inside(built_site: Path) -> N
     assert cells[1] == f"{int(city['total']):,}"
     assert cells[3] == f"{float(city['responded_rate']) * 100:.2f}%"
     assert re.search(r'<td class="ecp-num" data-search-exclude>[\d,]+</td>', table)
+
+
+LABEL_BOXES = """() => [...document.querySelectorAll('.ecp-chart__x span')]
+  .filter(s => getComputedStyle(s).display !== 'none')
+  .map(s => { const r = s.getBoundingClientRect();
+              return [r.left, r.right, parseFloat(getComputedStyle(s).fontSize)]; })"""
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.parametrize("width", [390, 1280])
+@pytest.mark.parametrize("large", [False, True])
+def test_chart_and_table_text_is_legible_at_phone_width_and_in_large_text_mode(
+        width: int, large: bool, chromium_browser: Any, site_url: str) -> None:
+    """Chart labels are HTML in rem: never smaller than 12 px, bigger in large-text mode, never
+    overlapping; table text is body size; a wide table scrolls inside its region."""
+    opened = open_page(chromium_browser, viewport={"width": width, "height": 900})
+    try:
+        page = opened.page
+        page.goto(f"{site_url}stats/index.html")
+        if large:
+            page.evaluate("document.documentElement.classList.add('ecp-large-text')")
+        labels = page.evaluate(LABEL_BOXES)
+        assert len(labels) >= 2
+        assert min(size for *_, size in labels) >= (18 if large else 12)
+        for (_, right, _), (left, _, _) in itertools.pairwise(labels):
+            assert right <= left, labels  # no two visible labels overlap
+        body = page.evaluate("parseFloat(getComputedStyle(document.querySelector("
+                             "'.md-typeset')).fontSize)")
+        page.goto(f"{site_url}stats/districts.html")
+        if large:
+            page.evaluate("document.documentElement.classList.add('ecp-large-text')")
+        cell, region_fits, plot_ok = page.evaluate("""() => {
+            const s = document.querySelector('.ecp-scroll');
+            const td = s.querySelector('td');
+            return [parseFloat(getComputedStyle(td).fontSize),
+                    s.scrollWidth <= s.clientWidth + 1, true]; }""")
+        assert cell >= body and plot_ok
+        if width == 390:
+            assert not region_fits  # the districts table is wider: it scrolls in its region
+    finally:
+        opened.context.close()

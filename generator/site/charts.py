@@ -151,7 +151,7 @@ def _frame(kind_css: str, svg: str, ticks: Sequence[float], bottom: float, top: 
     wide = tick_every(n, WIDE_LABELS)
     narrow = wide * tick_every(-(-n // wide), NARROW_LABELS)  # a multiple: a subset of wide
     x_ticks = "".join(
-        f'<span{_thinning(i, narrow)} style="left:{100 * (i + 0.5) / n:.2f}%">'
+        f'<span{_thinning(i, narrow, -(-n // narrow) > 3)} style="left:{100 * (i + 0.5) / n:.2f}%">'
         f"{label_html(label)}</span>" for i, label in enumerate(labels) if i % wide == 0)
     unit_text = f"{y_title}（{unit}）" if unit and kind != "rate" else y_title
     x_line = (f'<p class="ecp-chart__xtitle" aria-hidden="true">{escape(x_title)}</p>'
@@ -164,12 +164,13 @@ def _frame(kind_css: str, svg: str, ticks: Sequence[float], bottom: float, top: 
             f"{x_line}{legend}</div>")
 
 
-def _thinning(i: int, narrow: int) -> str:
-    """ecp-minor labels hide on phones and in large-text mode, ecp-minor2 ones too on phones
-    in large-text mode (extra.css), so the bigger labels never overlap."""
+def _thinning(i: int, narrow: int, crowded: bool) -> str:
+    """ecp-minor labels hide on phones and in large-text mode; when more than three would be
+    left, every second of those (ecp-minor2) hides too on phones in large-text mode
+    (extra.css), so the bigger labels never overlap."""
     if i % narrow:
         return ' class="ecp-minor"'
-    return ' class="ecp-minor2"' if i % (2 * narrow) else ""
+    return ' class="ecp-minor2"' if crowded and i % (2 * narrow) else ""
 
 
 def _summary(names: Sequence[str], values: Sequence[Figure], unit: str, kind: str) -> str:
