@@ -304,8 +304,9 @@ def test_hotspots_persistent(built: Built, db: tuple[Any, dict[str, Any]],
 def test_warnings(built: Built, db: tuple[Any, dict[str, Any]], tally: Tally) -> None:
     """Every published warning: observed and expected recomputed, the Poisson rule holds;
     every recomputed warning on ≥ k complainants, in any tested month (provisional ones
-    included), whose street's total for the quarter holding the month is visible in kpis is
-    published, and no other."""
+    included), whose street's total for the quarter holding the month is visible in kpis and
+    whose district × month × category count is not hidden in counts_by_month is published,
+    and no other."""
     con, metrics = db
     rule = metrics["warnings"]
     assert (rule["level"], rule["adjust"]) == ("category", "city")  # what warnings.sql does
@@ -326,8 +327,11 @@ def test_warnings(built: Built, db: tuple[Any, dict[str, Any]], tally: Tally) ->
         tally.cell("warnings", (key, "expected"), row["expected"], t["expected"], (),
                    tolerance=0.05)
     street_totals = _street_totals(built)
+    district_cells = {(r["month"], r["district"], r["category"]): r["count"]
+                      for r in published(built, "counts_by_month")}
     expected = {key for key, t in flagged.items() if t["complainants"] >= k
-                and street_totals.get((_quarter(key[0]), key[1]), HIDDEN) != HIDDEN}
+                and street_totals.get((_quarter(key[0]), key[1]), HIDDEN) != HIDDEN
+                and district_cells.get((key[0], t["district"], key[2])) != HIDDEN}
     assert expected == set(shown), (expected ^ set(shown))
     tally.marked[("warnings", "flagged, street quarter not visible")] += len(
         {key for key, t in flagged.items() if t["complainants"] >= k} - expected)

@@ -23,7 +23,7 @@ from generator.stats.breakdowns import (
     handling_mask,
     hide_measure,
     published_counts,
-    side_table,
+    side_tables,
 )
 from generator.stats.cells import Grid
 from generator.stats.constants import family_cells, history_cells
@@ -40,7 +40,7 @@ from generator.stats.marks import HIDDEN, NOT_APPLICABLE, is_mark, published
 from generator.stats.metrics import ALL, KpiHiding, kpi_table, unrecorded_metrics
 from generator.stats.periods import Calendar, quarter_window
 from generator.stats.prepare import prepare
-from generator.stats.tables import CITY_LEVEL, DISTRICT_LEVEL, STREET_LEVEL, TABLES
+from generator.stats.tables import CITY_LEVEL, DISTRICT_LEVEL, STREET_LEVEL
 from generator.stats.topics import topic_analyses, topic_street_cells
 
 RATE_METRICS = ("responded_rate", "resolved_rate", "satisfied_rate", "composite_score",
@@ -151,15 +151,25 @@ def aggregate(frame: pd.DataFrame, metrics: MetricsConfig, ref: Reference,
     hidden = cube.hide(prep, k, extra=pd.concat([found.warning_cells, topic_cells],
                                                 ignore_index=True), history=cube_past)
     wide = cube.kpis
+    # A denominator is at most its total: a published n beside a hidden total would bound the
+    # total from below (and through the city total its neighbours from above), so where the
+    # total is hidden its n is too. Hiding more never narrows what the other cells allow.
+    total_hidden = hidden.of(wide)
     hiding = KpiHiding(
-        total=hidden.of(wide),
-        valid=hide_measure(wide, prep, k, "valid", family_cells(history, ref, "valid")),
-        closed=hide_measure(wide, prep, k, "closed", family_cells(history, ref, "closed")))
+        total=total_hidden,
+        valid=hide_measure(wide, prep, k, "valid", family_cells(history, ref, "valid"))
+        | total_hidden,
+        closed=hide_measure(wide, prep, k, "closed", family_cells(history, ref, "closed"))
+        | total_hidden)
     kpis = kpi_table(wide, metrics, hiding, missing)
-    breakdowns = {spec.name: side_table(spec, cube, hidden, hiding, prep, k, history=past)
-                  for spec in TABLES}
+    breakdowns = side_tables(cube, hidden, hiding, prep, k, history=past)
     streets = kpis[(kpis["scope_level"] == STREET_LEVEL) & (kpis["metric"] == "total")]
-    warnings = found.warnings[~hidden.of(found.warning_cells)]
+    # A warning's count lies inside its district × month × category cell: published only where
+    # that cell is not hidden, so it never bounds a hidden cell from below.
+    district_of = {st.code: st.district_code for st in ref.streets}
+    containers = found.warning_cells.assign(
+        region_key=found.warning_cells["region_key"].map(district_of))
+    warnings = found.warnings[~hidden.of(found.warning_cells) & ~hidden.of(containers)]
     counts = published_counts(cube.counts_by_month, hidden,
                               ["month", "district", "element", "category"])
     analyses = {

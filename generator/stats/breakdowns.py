@@ -129,16 +129,46 @@ def published_counts(cells: pd.DataFrame, hiding: CubeHiding, columns: list[str]
     return out.reset_index(drop=True)
 
 
+JOINT = ("by_channel", "by_source")
+"""Side tables protected as one family (atoms carry both dimensions): their dimensions are not
+independent (proactive tasks come through their own channels), so each table's cells and the
+other's together could pin a cell that neither pins alone."""
+
+
+def side_tables(cube: CubeCells, hiding: CubeHiding, kpi_hiding: KpiHiding,
+                prep: pd.DataFrame, k: int, history: pd.DataFrame | None = None
+                ) -> dict[str, pd.DataFrame]:
+    """Every declared breakdown as published, by CSV name."""
+    masks: dict[str, np.ndarray] = {}
+    joint = [s for s in TABLES if s.name in JOINT]
+    if joint:
+        cells = [cube.tables[s.name].assign(_part=i) for i, s in enumerate(joint)]
+        past = [of_side(history, s.side, False) for s in joint]
+        known = [p for p in past if p is not None]
+        mask = _side_mask(joint[0], pd.concat(cells, ignore_index=True), cube, hiding,
+                          kpi_hiding, prep, k, dims=tuple(d for s in joint for d in s.dims),
+                          history=pd.concat(known, ignore_index=True) if known else None)
+        at = 0
+        for spec, part in zip(joint, cells, strict=True):
+            masks[spec.name] = mask[at:at + len(part)]
+            at += len(part)
+    return {spec.name: side_table(spec, cube, hiding, kpi_hiding, prep, k, history,
+                                  masks.get(spec.name)) for spec in TABLES}
+
+
 def side_table(spec: TableSpec, cube: CubeCells, hiding: CubeHiding, kpi_hiding: KpiHiding,
-               prep: pd.DataFrame, k: int, history: pd.DataFrame | None = None
-               ) -> pd.DataFrame:
-    """A declared breakdown as published: its columns, count (and share), marks where hidden.
+               prep: pd.DataFrame, k: int, history: pd.DataFrame | None = None,
+               mask: np.ndarray | None = None) -> pd.DataFrame:
+    """A declared breakdown as published: its columns, count (and share), marks where hidden
+    (`mask`: decided already, for a table of a joint family).
 
     A side table's margins are the cube cells (or, for closed-only tables, the kpis closed
     counts) it adds up to; where such a margin is hidden, the whole group is hidden.
     """
     cells = cube.tables[spec.name]
-    if spec.family == "cube":
+    if mask is not None:
+        pass
+    elif spec.family == "cube":
         mask = hiding.of(cells)
     else:
         mask = _side_mask(spec, cells, cube, hiding, kpi_hiding, prep, k,
@@ -181,14 +211,17 @@ def _margin_keys(spec: TableSpec, cells: pd.DataFrame) -> pd.DataFrame:
 
 def _side_mask(spec: TableSpec, cells: pd.DataFrame, cube: CubeCells, hiding: CubeHiding,
                kpi_hiding: KpiHiding, prep: pd.DataFrame, k: int,
-               measure: str | None = None, history: pd.DataFrame | None = None
-               ) -> np.ndarray:
+               measure: str | None = None, history: pd.DataFrame | None = None,
+               dims: tuple[str, ...] | None = None) -> np.ndarray:
     week = spec.family == "week"
     measure = measure or MEASURE_OF.get(spec.name, "record")
     keys = _margin_keys(spec, cells)
     group = pd.MultiIndex.from_frame(keys)
-    margins = (cells.assign(**{str(c): keys[c] for c in keys}).groupby(list(KEYS), sort=False)
-               [["count", "complainants"]].sum().reset_index())
+    # One margin per group; tables of a joint family (column `_part`) each sum to the same one.
+    part = ["_part"] if "_part" in cells else []
+    margins = (cells.assign(**{str(c): keys[c] for c in keys})
+               .groupby([*KEYS, *part], sort=False)[["count", "complainants"]].sum()
+               .reset_index().drop_duplicates(list(KEYS)).drop(columns=part))
     if measure == "closed":
         wide = cube.kpis
         closed = pd.Series(kpi_hiding.closed,
@@ -205,7 +238,7 @@ def _side_mask(spec: TableSpec, cells: pd.DataFrame, cube: CubeCells, hiding: Cu
     frozen_hidden = np.concatenate([np.zeros(n, bool), margin_hidden])
     frozen_visible = np.concatenate([np.zeros(n, bool), ~margin_hidden])
     source = prep if measure == "record" else prep[prep[measure] == 1]
-    mask = hide(both, source, k, spec.dims, week=week, streets=False,
+    mask = hide(both, source, k, dims or spec.dims, week=week, streets=False,
                 frozen_hidden=frozen_hidden, frozen_visible=frozen_visible,
                 history=history)[:n]
     # A group whose margin is hidden is hidden whole (its cells would give the margin away).

@@ -87,7 +87,12 @@ def _labels(atoms: pd.DataFrame, dims: Sequence[str], week: bool, quarters: bool
     subject += ([("e:" + atoms["element"].astype(str))] if "element" in dims else [])
     subject.append(const("all"))
     side_dims = [d for d in dims if d not in ("element", "category")]
-    side = [join_side(atoms, side_dims), const(MARGIN)] if side_dims else [const("")]
+    # Every non-empty subset of the side dimensions: tables refining the cube along different
+    # side dimensions protected together (by_channel and by_source) each select theirs.
+    subsets = [list(c) for size in range(len(side_dims), 0, -1)
+               for c in itertools.combinations(side_dims, size)]
+    side = ([join_side(atoms, subset) for subset in subsets] + [const(MARGIN)]
+            if side_dims else [const("")])
     return {"time_key": time, "region_key": region, "subject_key": subject, "side_key": side}
 
 
@@ -254,29 +259,18 @@ def _with_known(cells: pd.DataFrame, known: Sequence[pd.DataFrame], prep: pd.Dat
     is_hidden = np.zeros(len(merged), bool)
     is_hidden[len(merged) - len(hidden_part):] = True
     first = ~merged.duplicated(list(KEYS)).to_numpy()
-    # A known cell that is also one of `cells` (a warning's district × month × category cell
-    # published in counts_by_month) stays published: hiding it as a complement would leave
-    # the attacker the known count as a bound on it.
-    known_keys = pd.MultiIndex.from_frame(merged.loc[len(cells):, list(KEYS)])
-    also_known = pd.MultiIndex.from_frame(merged[list(KEYS)]).isin(known_keys)
-    shown_known = also_known & ~_hidden_known(merged, is_hidden, len(cells))
+    # A known cell that is also one of `cells` stays one of them (the engine may hide it); a
+    # finer figure inside it (a warning, a topic street) is then published only where the
+    # cell is (stats.aggregate), so it never bounds a hidden cell.
     merged, is_hidden = merged[first].reset_index(drop=True), is_hidden[first]
-    shown_known = shown_known[first]
     n = int(first[: len(cells)].sum())
     assert n == len(cells), "cells must be unique"
     outside = np.arange(len(merged)) >= n
     merged["complainants"] = np.where(outside, 0, merged["complainants"])  # never sensitive
-    sensitive = primary(merged["complainants"], k)
     mask = hide(merged, prep, k, dims, streets=streets, quarters=quarters,
-                frozen_visible=(outside & ~is_hidden) | (shown_known & ~sensitive),
-                frozen_hidden=outside & is_hidden, history=history)
+                frozen_visible=outside & ~is_hidden, frozen_hidden=outside & is_hidden,
+                history=history)
     return mask[:n]
-
-
-def _hidden_known(merged: pd.DataFrame, is_hidden: np.ndarray, n: int) -> np.ndarray:
-    """Per row of `merged`, whether a known row with the same KEYS is a hidden one."""
-    hidden_keys = pd.MultiIndex.from_frame(merged.loc[n:, list(KEYS)][is_hidden[n:]])
-    return np.asarray(pd.MultiIndex.from_frame(merged[list(KEYS)]).isin(hidden_keys), dtype=bool)
 
 
 def hide(cells: pd.DataFrame, prep: pd.DataFrame, k: int, dims: Sequence[str], *,
