@@ -101,7 +101,8 @@ def build_site(project: ProjectPaths | Path, *, package: Path, site_dir: Path, e
     # Both temporary folders are removed on every way out, KeyboardInterrupt included.
     with temp_folder(paths.work, DOCS_PREFIX) as docs, \
             temp_folder(target.parent, NEW_PREFIX) as new_site:
-        config = load_mkdocs_config(paths.mkdocs_yml, docs, new_site, settings)
+        config = load_mkdocs_config(paths.mkdocs_yml, docs, new_site, settings, [
+            *(d.name for d in ref.districts), *(s.name for s in ref.streets)])
         with stages.stage("渲染页面和开放数据"):
             result = render_docs(paths, agg, ref, metrics, docs,
                                  today or settings.data.today(), release, report.csv_path)

@@ -8,7 +8,8 @@ import dataclasses
 import re
 from pathlib import Path
 
-from generator.site import contexts
+from generator.site import contexts, places_context
+from generator.site import reports_context as rc
 from generator.site.pages import PAGE_TYPES
 from generator.site.release import UpdatesContext
 from tests.conftest import ROOT
@@ -54,7 +55,10 @@ def test_page_contexts_never_shadow_a_shared_name() -> None:
     page_contexts = [contexts.HomeContext, contexts.StatsOverviewContext,
                      contexts.DistrictsContext, contexts.MethodologyContext,
                      contexts.OpenDataContext, contexts.CaseIndexContext, contexts.CaseContext,
-                     UpdatesContext]
+                     UpdatesContext, places_context.DistrictsOverviewContext,
+                     places_context.DistrictContext, places_context.StreetContext,
+                     rc.ReportContext, rc.ReportsIndexContext, rc.TopicContext,
+                     rc.WarningsContext, rc.HotspotsContext]
     for cls in page_contexts:
         assert not shared & {f.name for f in dataclasses.fields(cls)}, cls.__name__
 
@@ -75,7 +79,14 @@ def test_generated_templates_use_only_their_context() -> None:
     shared = {f.name for f in dataclasses.fields(contexts.SiteContext)}
     by_template = {"pages/home.md.j2": contexts.HomeContext,
                    "pages/stats_index.md.j2": contexts.StatsOverviewContext,
-                   "pages/stats_districts.md.j2": contexts.DistrictsContext,
+                   "pages/stats_districts.md.j2": places_context.DistrictsOverviewContext,
+                   "pages/district.md.j2": places_context.DistrictContext,
+                   "pages/street.md.j2": places_context.StreetContext,
+                   "pages/report.md.j2": rc.ReportContext,
+                   "pages/reports_index.md.j2": rc.ReportsIndexContext,
+                   "pages/topic.md.j2": rc.TopicContext,
+                   "pages/warnings.md.j2": rc.WarningsContext,
+                   "pages/hotspots.md.j2": rc.HotspotsContext,
                    "pages/methodology.md.j2": contexts.MethodologyContext,
                    "pages/open_data.md.j2": contexts.OpenDataContext,
                    "pages/updates.md.j2": UpdatesContext,

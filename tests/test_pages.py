@@ -18,6 +18,7 @@ from generator.site.contexts import DistrictRow
 from generator.site.mkdocs_build import load_mkdocs_config
 from generator.site.pages import PAGE_TYPES, PageType, SiteData, districts
 from generator.site.render import render_pages
+from generator.site.reports import periods
 from tests.conftest import ROOT
 from tests.site_data import MINI, PATHS, mini_site_data
 
@@ -30,7 +31,13 @@ def pages() -> dict[str, str]:
 def test_every_declared_page_type_renders_its_pages(pages: dict[str, str]) -> None:
     slugs = sorted(p.stem for p in (ROOT / "data" / "cases").glob("*.yml"))
     expected = {"index.md", "stats/index.md", "stats/districts.md", "stats/methodology.md",
-                "stats/open-data.md", "cases/index.md", *(f"cases/{s}.md" for s in slugs)}
+                "stats/open-data.md", "cases/index.md", *(f"cases/{s}.md" for s in slugs),
+                *(f"stats/districts/{d.code}.md" for d in mini_site_data().ref.districts),
+                *(f"stats/streets/{s.code}.md" for s in mini_site_data().ref.streets),
+                *(f"stats/reports/{p}.md" for _, p, _ in periods(mini_site_data())),
+                "stats/reports/index.md", "stats/warnings.md", "stats/hotspots.md",
+                *(f"stats/topics/{m}.md" for m in mini_site_data().metrics.topics
+                  if m in mini_site_data().agg.months)}
     generated = {rel for page_type in PAGE_TYPES for rel, _ in page_type.pages(mini_site_data())}
     assert generated == expected
     hand_written = {p.relative_to(PATHS.site_src).as_posix()

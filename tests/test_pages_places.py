@@ -313,9 +313,6 @@ def test_district_trend_charts_carry_the_monthly_kpis(
             rate(kpis[(m, d["district_code"], "responded_rate")]["value"]) for m in months]
 
 
-@pytest.mark.xfail(strict=True, reason="jieba splits most street names (东华门 / 街道) until the "
-                   "build gives the search plugin a user dictionary of the reference's place "
-                   "names (proposed for generator/site/mkdocs_build.py and pipeline.py)")
 def test_search_finds_every_street_page_by_its_name(built_site: Path) -> None:
     index = json.loads((built_site / "search" / "search_index.json").read_text("utf-8"))
     titles = {doc["location"]: doc["title"] for doc in index["docs"]}

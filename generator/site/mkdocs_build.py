@@ -8,7 +8,7 @@ injected here, so a bureau edits one file; the footer partial reads them from `c
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -25,8 +25,10 @@ INJECTED_EXTRA = ("org", "hotline")
 """Keys of `config.extra` the build fills from the settings; mkdocs.yml must not set them."""
 
 
-def load_mkdocs_config(mkdocs_yml: Path, docs: Path, site: Path, settings: Settings) -> Any:
-    """mkdocs.yml with docs_dir/site_dir overridden and the settings injected."""
+def load_mkdocs_config(mkdocs_yml: Path, docs: Path, site: Path, settings: Settings,
+                       place_names: Sequence[str] = ()) -> Any:
+    """mkdocs.yml with docs_dir/site_dir overridden and the settings injected; the search
+    plugin's Chinese segmenter learns `place_names` (districts and streets)."""
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, ConfigurationError
 
@@ -52,7 +54,20 @@ def load_mkdocs_config(mkdocs_yml: Path, docs: Path, site: Path, settings: Setti
         "phone": org.phone, "email": org.email, "hours": org.hours}
     config["extra"]["hotline"] = {"number": settings.hotline.number,
                                   "name": settings.hotline.name}
+    _place_dictionary(config, docs, place_names)
     return config
+
+
+def _place_dictionary(config: Any, docs: Path, names: Sequence[str]) -> None:
+    """A jieba user dictionary of the place names, unless mkdocs.yml names one: jieba splits
+    most street names (东华门街道 → 东华门 / 街道), and the browser does not segment a query,
+    so a typed street name would match nothing in the index."""
+    search = config.plugins.get("material/search")
+    if search is None or not names or search.config.get("jieba_dict_user"):
+        return
+    path = docs / ".jieba-places.txt"  # mkdocs leaves dot files out of the site
+    path.write_text("".join(f"{n} 100000 ns\n" for n in dict.fromkeys(names)), "utf-8")
+    search.config["jieba_dict_user"] = str(path)
 
 
 def _theme(mkdocs_yml: Path) -> dict[str, Any]:
