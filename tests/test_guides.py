@@ -286,3 +286,21 @@ def test_built_footer_names_the_organisation_and_links_privacy(built_site: Path)
     assert f"<title>噪声 - {settings['site']['name']}</title>" in page
     assert f'content="{settings["site"]["description"]}"' in page
     assert 'href="../privacy.html"' in footer
+
+
+def test_a_guide_links_the_monthly_topics_it_covers(built_site: Path) -> None:
+    """Each configured 每月一题 (data/metrics.yml topics) is linked from its category's guide,
+    and the link leads to an existing page; a guide without a topic has no such section."""
+    topics = yaml.safe_load((ROOT / "data" / "metrics.yml").read_text("utf-8"))["topics"]
+    taxonomy = yaml.safe_load((ROOT / "data" / "reference" / "taxonomy.yml").read_text("utf-8"))
+    guide_of = {c["name"]: c["guide"] for e in taxonomy["elements"] for c in e["categories"]}
+    linked = set()
+    for month, topic in topics.items():
+        guide = built_site / guide_of[topic].replace(".md", ".html")
+        html = guide.read_text("utf-8")
+        assert f'href="../stats/topics/{month}.html"' in html, (guide, month)
+        assert (built_site / "stats" / "topics" / f"{month}.html").exists()
+        linked.add(guide.name)
+    for page in (built_site / "guides").glob("*.html"):
+        if page.name not in linked:
+            assert "每月一题" not in page.read_text("utf-8"), page

@@ -95,6 +95,9 @@ class SiteContext:
     """What that sign means."""
     csv_unrecorded: str
     """The open-data token of such a figure."""
+    topic_links: Mapping[str, tuple[tuple[str, str], ...]]
+    """Per guide page (docs-relative path, e.g. guides/noise.md): (title, docs-relative path)
+    of each 每月一题 page whose topic that guide covers, newest first."""
 
 
 # --- rows shared by page contexts ----------------------------------------------------------

@@ -177,8 +177,19 @@ def site_context(data: SiteData) -> SiteContext:
         marks_legend=marks_legend(k, unit, unrecorded), csv_hidden=CSV_HIDDEN,
         csv_not_applicable=CSV_NOT_APPLICABLE, has_unrecorded=unrecorded,
         unrecorded_mark=UNRECORDED_MARK, unrecorded_note=UNRECORDED_NOTE,
-        csv_unrecorded=CSV_UNRECORDED,
+        csv_unrecorded=CSV_UNRECORDED, topic_links=_topic_links(data),
     )
+
+
+def _topic_links(data: SiteData) -> dict[str, tuple[tuple[str, str], ...]]:
+    """每月一题 pages by the guide of their topic (the pages exist for months in the data)."""
+    guide_of = {c.name: c.guide for c in data.ref.categories}
+    links: dict[str, list[tuple[str, str]]] = {}
+    for month, topic in sorted(data.metrics.topics.items(), reverse=True):
+        if month in data.agg.months and topic in guide_of:
+            links.setdefault(guide_of[topic], []).append(
+                (f"{month_zh(month)}每月一题：{topic}", f"stats/topics/{month}.md"))
+    return {guide: tuple(found) for guide, found in links.items()}
 
 
 # --- builders ------------------------------------------------------------------------------
