@@ -26,6 +26,7 @@ from generator.site.narrative import (
     volume_sentence,
     week_sentence,
 )
+from generator.site.report_charts import report_charts
 from generator.site.reports_context import (
     HotspotsContext,
     ReportContext,
@@ -143,6 +144,7 @@ def reports(data: SiteData) -> Iterator[ReportContext]:
             partial_note=_partial_note(kind, period, months),
             narrative=_narrative(pub, kind, period, months),
             rates_table=None if kind == "week" else headline_table(pub, period),
+            charts=report_charts(pub, kind, period, months, period_zh(kind, period)),
             tables=pub.tables(kind, period, months),
             topic=(Link(f"每月一题：{data.metrics.topics[period]}", f"../topics/{period}.md")
                    if kind == "month" and period in data.metrics.topics else None),

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from generator.site.cases import Case
+from generator.site.charts_base import Chart
 from generator.site.table_view import Link, TableView
 
 
@@ -40,6 +41,8 @@ class ReportContext:
     rates_table: TableView | None
     """诉求总量 and the three rates with n and 95 % interval (whole city); None for a week part,
     whose rates are not published."""
+    charts: tuple[Chart, ...]
+    """The period's charts (generator/site/report_charts.py), each with its table."""
     tables: tuple[TableView, ...]
     """The period's published tables in report order (elements, categories, districts,
     channels, tiers, months, rankings…)."""
