@@ -47,7 +47,7 @@ class Tile:
     value: Figure
     """The figure that colours the tile (a mark: grey, shown as its sign)."""
     href: str | None = None
-    """Page-relative link to the district page (e.g. 'districts/110105.html'), or None."""
+    """Page-relative link to the district page (e.g. 'districts/{code}.html'), or None."""
 
 
 def hbar_chart(labels: Sequence[str], values: Sequence[Figure], *, title: str, unit: str,
