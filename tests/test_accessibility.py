@@ -123,3 +123,36 @@ def test_no_horizontal_scrolling_at_200_percent_zoom(
     )
     assert sizes["body"] <= sizes["inner"] + 1, f"{rel} 的 body 比窗口宽：{sizes}，过宽元素：{wide}"
     assert not opened.log.external, opened.log.external
+
+
+ONE_OF_EACH_TYPE = [
+    "index.html", "stats/index.html", "stats/districts.html", "stats/methodology.html",
+    "stats/open-data.html", "stats/updates.html", "stats/reports/index.html",
+    "stats/reports/2026-09.html", "stats/reports/2026Q3.html", "stats/reports/2026.html",
+    "stats/reports/2026-09-07.html", "stats/topics/2026-09.html", "stats/warnings.html",
+    "stats/hotspots.html", "stats/districts/*.html", "stats/streets/*.html",
+    "guides/noise.html", "cases/index.html", "cases/*.html", "faq.html",
+]
+"""One page of each generated type (and the hand-written kinds) in the test site (12 months to
+2026-10); a glob takes its first match."""
+
+
+@pytest.mark.parametrize("width", [1280, 640, 390])
+def test_one_page_of_each_type_has_no_wcag_violation_at_any_width(
+        width: int, chromium_browser: Any, site_url: str, built_site: Path) -> None:
+    """Issue 10 part 9: no axe-core WCAG 2.1 A/AA violation of any impact."""
+    opened = open_page(chromium_browser, viewport={"width": width, "height": 900})
+    failures: list[str] = []
+    try:
+        for pattern in ONE_OF_EACH_TYPE:
+            found = sorted(p.relative_to(built_site).as_posix() for p in built_site.glob(pattern))
+            assert found, f"网站中没有与 {pattern} 匹配的页面"
+            rel = found[0]
+            response = opened.page.goto(site_url + rel, wait_until="load")
+            assert response is not None and response.ok, f"{rel} 无法打开"
+            violations = run_axe(opened.page, WCAG_TAGS)
+            if violations:
+                failures.append(f"{rel}:\n{describe_violations(violations)}")
+    finally:
+        opened.context.close()
+    assert not failures, f"axe-core 在 {width} px 发现无障碍问题：\n" + "\n".join(failures)
