@@ -129,8 +129,7 @@ def test_templates_and_site_code_hold_nothing_of_one_deployment() -> None:
              if p.is_file() and p.suffix in {".py", ".j2", ".html"}
              for n, line in enumerate(p.read_text("utf-8").splitlines(), 1)
              if pattern.search(line)]
-    # The one exception documents, as an example, what settings hold.
-    assert found == ["generator/site/contexts.py:44"]
+    assert found == []
 
 
 def test_mkdocs_config_takes_the_site_and_organisation_from_the_settings(

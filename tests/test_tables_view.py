@@ -186,10 +186,12 @@ def test_districts_table_is_html_with_the_city_row_inside(built_site: Path) -> N
     assert re.search(r'<td class="ecp-num" data-search-exclude>[\d,]+</td>', table)
 
 
-LABEL_BOXES = """() => [...document.querySelectorAll('.ecp-chart__x span')]
+LABEL_BOXES = """() => [...document.querySelectorAll('.ecp-chart__x')].map(axis =>
+  [...axis.querySelectorAll('span')]
   .filter(s => getComputedStyle(s).display !== 'none')
   .map(s => { const r = s.getBoundingClientRect();
-              return [r.left, r.right, parseFloat(getComputedStyle(s).fontSize)]; })"""
+              return [r.left, r.right, parseFloat(getComputedStyle(s).fontSize)]; }))"""
+"""Per chart axis, the visible labels' boxes (left, right, font size)."""
 
 
 @pytest.mark.browser
@@ -206,11 +208,12 @@ def test_chart_and_table_text_is_legible_at_phone_width_and_in_large_text_mode(
         page.goto(f"{site_url}stats/index.html")
         if large:
             page.evaluate("document.documentElement.classList.add('ecp-large-text')")
-        labels = page.evaluate(LABEL_BOXES)
-        assert len(labels) >= 2
-        assert min(size for *_, size in labels) >= (18 if large else 12)
-        for (_, right, _), (left, _, _) in itertools.pairwise(labels):
-            assert right <= left, labels  # no two visible labels overlap
+        axes = page.evaluate(LABEL_BOXES)
+        assert axes and all(len(labels) >= 2 for labels in axes)
+        for labels in axes:
+            assert min(size for *_, size in labels) >= (18 if large else 12)
+            for (_, right, _), (left, _, _) in itertools.pairwise(labels):
+                assert right <= left, labels  # no two visible labels of an axis overlap
         body = page.evaluate("parseFloat(getComputedStyle(document.querySelector("
                              "'.md-typeset')).fontSize)")
         page.goto(f"{site_url}stats/districts.html")

@@ -19,6 +19,7 @@ from typing import Any
 from generator.config import MetricsConfig
 from generator.settings import HotlineSettings, OrgSettings, Settings, SiteSettings
 from generator.site.cases import Case
+from generator.site.charts_base import Chart
 from generator.stats.marks import Mark
 
 Figure = float | int | Mark
@@ -41,7 +42,7 @@ class SiteContext:
     org: OrgSettings
     """The 主办单位 and its contact details (settings `organisation`)."""
     hotline: HotlineSettings
-    """The citizen hotline: `hotline.number` (12345) and `hotline.name` (settings `hotline`)."""
+    """The citizen hotline: `hotline.number` and `hotline.name` (settings `hotline`)."""
     settings: Settings
     """The whole of data/settings.yml, for anything not offered above."""
     updated: str
@@ -290,6 +291,11 @@ class StatsOverviewContext:
     """The monthly requests as an accessible inline SVG bar chart (one line of HTML)."""
     category_cases: tuple[CasesOf, ...]
     """Categories having typical cases, in taxonomy order."""
+    time_charts: tuple[Chart, ...]
+    """Per element, requests by weekday × hour of receipt over the whole period (hour_weekday)."""
+    handling_chart: Chart | None
+    """Closing times (median and p90) per urgency class against its deadline, whole city and
+    period (handling_times); None when the table has no such rows."""
 
 
 @dataclass(frozen=True)

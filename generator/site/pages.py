@@ -22,7 +22,8 @@ from generator.errors import BuildError
 from generator.reference import Reference
 from generator.settings import Settings
 from generator.site.cases import Case, cases_matching
-from generator.site.charts import bar_chart
+from generator.site.charts import bar_chart, distribution, heat_grid
+from generator.site.charts_base import Chart
 from generator.site.contexts import (
     CaseContext,
     CaseIndexContext,
@@ -69,7 +70,7 @@ from generator.site.release import UpdatesContext
 from generator.site.reports import hotspots_page, reports, reports_index, topics, warnings_page
 from generator.stats.aggregate import Aggregates
 from generator.stats.disclosure import REQUESTS
-from generator.stats.marks import HIDDEN, Mark
+from generator.stats.marks import HIDDEN, NOT_APPLICABLE, Mark
 from generator.stats.metrics import ALL, CITY, lookup
 from generator.text import shown
 
@@ -251,7 +252,41 @@ def stats_overview(data: SiteData) -> Iterator[StatsOverviewContext]:
                                                          category=r.category))))
     yield StatsOverviewContext(
         total=lookup(agg.kpis, ALL, CITY, "total"), elements=rows(agg.by_element, ElementRow),
-        categories=categories, months=months, monthly_chart=chart, category_cases=with_cases)
+        categories=categories, months=months, monthly_chart=chart, category_cases=with_cases,
+        time_charts=_time_charts(data), handling_chart=_handling_chart(data))
+
+
+WEEKDAYS = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
+
+
+def _time_charts(data: SiteData) -> tuple[Chart, ...]:
+    """hour_weekday as one weekday × hour grid per element."""
+    table = data.agg.breakdowns.get("hour_weekday")
+    if table is None or table.empty:
+        return ()
+    cell = {(str(r["element"]), int(r["weekday"]), int(r["hour"])): r["count"]
+            for r in table.to_dict("records")}
+    hours = [f"{h}时" for h in range(24)]
+    return tuple(
+        heat_grid(WEEKDAYS, hours, [[cell.get((e, d, h), NOT_APPLICABLE) for h in range(24)]
+                                    for d in range(1, 8)],
+                  title=f"{e}诉求的受理时段（全部数据期）", unit="件", row_title="星期",
+                  col_title="受理时刻（小时）")
+        for e in data.ref.elements)
+
+
+def _handling_chart(data: SiteData) -> Chart | None:
+    """Closing times per urgency class, whole city over the whole period."""
+    table = data.agg.analyses.get("handling_times")
+    if table is None or table.empty:
+        return None
+    city = [r for r in table.to_dict("records") if r["period"] == ALL and r["scope"] == CITY]
+    if not city:
+        return None
+    return distribution([str(r["urgency"]) for r in city],
+                        [r["closing_median_h"] for r in city], [r["closing_p90_h"] for r in city],
+                        title="各紧急程度的办结用时（全市，全部数据期）",
+                        deadlines=[r["deadline_h"] for r in city])
 
 
 def districts(data: SiteData) -> Iterator[DistrictsContext]:
