@@ -25,7 +25,7 @@ NAMES = ("cases、csv_hidden、csv_not_applicable、csv_unrecorded、data_period
          "disclosure_unit、has_unrecorded、headline、hidden_mark、hidden_note、hotline、k、"
          "latest_cutoff_zh、latest_incomplete、latest_month、latest_note、limits、marks_legend、"
          "metrics、not_applicable_mark、not_applicable_note、org、previous_month、settings、"
-         "site、unrecorded_mark、unrecorded_note、updated")
+         "site、topic_links、unrecorded_mark、unrecorded_note、updated")
 KNOWN = ("餐饮油烟、扬尘、异味恶臭、企业废气、机动车尾气、社会生活噪声、建筑施工噪声、工业噪声、"
          "交通运输噪声、地表水、污水排放、一般固废、危险废物、电磁辐射、生态破坏、其他、大气、噪声、"
          "水、固废、辐射及其他")
