@@ -320,22 +320,3 @@ def test_search_finds_every_street_page_by_its_name(built_site: Path) -> None:
                if s["street"] not in _tokens(titles.get(f"stats/streets/{s['street_code']}.html",
                                                         ""))]
     assert missing == []
-
-
-@pytest.mark.browser
-@pytest.mark.slow
-@pytest.mark.parametrize("width", [1280, 640, 390])
-def test_place_pages_have_no_serious_wcag_violations(
-        width: int, local_page: LocalPage, site_url: str) -> None:
-    page = local_page.page
-    page.set_viewport_size({"width": width, "height": 900})
-    failures = []
-    for rel in ("stats/districts.html", "stats/districts/110105.html",
-                "stats/streets/110105034.html"):
-        response = page.goto(site_url + rel, wait_until="load")
-        assert response is not None and response.ok, rel
-        blocking = [v for v in run_axe(page, ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
-                    if v.get("impact") in {"serious", "critical"}]
-        if blocking:
-            failures.append(f"{rel} @ {width}px:\n{describe_violations(blocking)}")
-    assert not failures, "\n".join(failures)

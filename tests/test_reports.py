@@ -359,31 +359,6 @@ def test_printed_monthly_report_keeps_every_column_header(
         assert _fold(table.caption) in text
 
 
-@pytest.mark.slow
-@pytest.mark.browser
-@pytest.mark.parametrize("width", [1280, 640, 390])
-def test_report_pages_pass_axe_at_every_width(
-        width: int, local_page: LocalPage, site_url: str, built_site: Path) -> None:
-    """axe-core WCAG 2.1 A + AA on one page of each type: no serious or critical violation."""
-    periods = _periods(built_site)
-    topic = sorted((built_site / "stats" / "topics").glob("*.html"))[0].name
-    pages = [f"stats/reports/{periods[k][-2 if k == 'month' else -1]}.html"
-             for k in ("week", "month", "quarter", "year")]
-    pages += ["stats/reports/index.html", f"stats/topics/{topic}", "stats/warnings.html",
-              "stats/hotspots.html"]
-    page = local_page.page
-    page.set_viewport_size({"width": width, "height": 900})
-    failures = []
-    for rel in pages:
-        response = page.goto(site_url + rel, wait_until="load")
-        assert response is not None and response.ok, rel
-        blocking = [v for v in run_axe(page, ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
-                    if v.get("impact") in {"serious", "critical"}]
-        if blocking:
-            failures.append(f"{rel} @ {width}px:\n{describe_violations(blocking)}")
-    assert not failures, "\n".join(failures)
-
-
 # --- typed contexts ------------------------------------------------------------------------
 
 def test_every_report_context_field_has_a_docstring() -> None:
