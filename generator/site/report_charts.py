@@ -8,7 +8,7 @@ are there for readers who do not see the chart.
 from __future__ import annotations
 
 from generator.site.charts import line_chart
-from generator.site.charts_base import Chart
+from generator.site.charts_base import Chart, shown
 from generator.site.charts_more import hbar_chart
 from generator.site.format import month_zh
 from generator.site.reports_tables import Published
@@ -23,7 +23,9 @@ def report_charts(pub: Published, kind: str, period: str, months: tuple[str, ...
         return (hbar_chart([e for e, _ in pairs], [v for _, v in pairs],
                            title=f"{title}各要素诉求量", unit="件", label_title="要素"),)
     if kind == "month":
-        categories = sorted(pub.month_categories(period), key=lambda p: p[0])
+        # Ranked by volume, hidden ones last (hbar_chart draws in the order given).
+        categories = sorted(pub.month_categories(period),
+                            key=lambda p: (not shown(p[1]), -float(p[1]) if shown(p[1]) else 0))
         districts = [(d.name, d.code) for d in pub.data.ref.districts]
         links = ([f"{pub.up}districts/{code}.html" for _, code in districts]
                  if pub.district_pages else None)
