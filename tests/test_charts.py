@@ -115,10 +115,10 @@ def test_bars_heights_tooltips_and_summary() -> None:
 def test_month_axis_reads_in_chinese_with_a_unit_and_thins_on_phones() -> None:
     labels = [f"{m}月\n2025年" for m in range(1, 13)] + [f"{m}月\n2026年" for m in range(1, 13)]
     chart = bar_chart(labels, list(range(24)), title="t", unit="件", x_title="受理月份")
-    shown = re.findall(r'<span(?: class="ecp-minor")? style="left:[^"]+">(.*?)</span>', chart.svg)
+    shown = re.findall(r'<div(?: class="ecp-minor")? style="left:[^"]+">(.*?)</div>', chart.svg)
     assert "1月<br>2025年" in shown and "/" not in "".join(shown)
     assert len(shown) <= 8  # wide screens
-    narrow = re.findall(r'<span style="left:[^"]+">', chart.svg.split('class="ecp-chart__x"')[1])
+    narrow = re.findall(r'<div style="left:[^"]+">', chart.svg.split('class="ecp-chart__x"')[1])
     assert len(narrow) <= 4  # phones and large-text mode hide the ecp-minor ones
     assert "受理月份" in chart.svg and "诉求量（件）" in chart.svg
 
@@ -221,7 +221,7 @@ def test_the_overview_month_axis_reads_in_chinese_with_units(built_site: Path) -
     html = (built_site / "stats" / "index.html").read_text(encoding="utf-8")
     chart = FIGURE.search(html)
     assert chart
-    labels = re.findall(r'<span(?: class="ecp-minor2?")? style="left:[^"]+">(.*?)</span>',
+    labels = re.findall(r'<div(?: class="ecp-minor2?")? style="left:[^"]+">(.*?)</div>',
                         chart.group(1))
     assert labels and all(re.fullmatch(r"\d{1,2}月<br>\d{4}年", lab) for lab in labels), labels
     assert "诉求量（件）" in chart.group(1) and "受理月份" in chart.group(1)
@@ -248,3 +248,24 @@ def test_tile_text_contrast_is_aa_on_every_shade() -> None:
     for index, fill in enumerate((*RAMP, NO_DATA)):
         text = "#ffffff" if index < len(RAMP) and index >= DARK_FROM else "#1a1a1a"
         assert _contrast(fill, text) >= 4.5, (fill, text, _contrast(fill, text))
+
+
+def test_neighbouring_chart_numbers_never_read_as_a_phone_number(tmp_path: Path) -> None:
+    """Stacked labels and values are block elements: the privacy scan joins numbers split by
+    inline tags (138<span>1234</span>5678) but never across blocks, so a chart whose values
+    happen to follow one another (159, 12, 34, 56, 78) does not stop the build."""
+    from generator.privacy.scan import scan_file
+
+    values = [159, 12, 34, 56, 78]
+    labels = [str(v) for v in values]
+    charts = [
+        hbar_chart(labels, values, title="t", unit="件"),
+        distribution(labels, values, values, title="t"),
+        heat_grid(labels, labels, [values] * 5, title="t", unit="件"),
+        bar_chart(labels, values, title="t", unit="件"),
+    ]
+    page = tmp_path / "chart.html"
+    page.write_text("".join(c.svg for c in charts), encoding="utf-8")
+    assert scan_file(page) == []
+    page.write_text("<p><span>159</span><span>12345678</span></p>", encoding="utf-8")
+    assert [f.kind for f in scan_file(page)] == ["手机号码"]

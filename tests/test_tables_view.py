@@ -187,7 +187,7 @@ def test_districts_table_is_html_with_the_city_row_inside(built_site: Path) -> N
 
 
 LABEL_BOXES = """() => [...document.querySelectorAll('.ecp-chart__x')].map(axis =>
-  [...axis.querySelectorAll('span')]
+  [...axis.querySelectorAll(':scope > div')]
   .filter(s => getComputedStyle(s).display !== 'none')
   .map(s => { const r = s.getBoundingClientRect();
               return [r.left, r.right, parseFloat(getComputedStyle(s).fontSize)]; }))"""

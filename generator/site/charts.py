@@ -145,14 +145,14 @@ def _frame(kind_css: str, svg: str, ticks: Sequence[float], bottom: float, top: 
            legend: str = "") -> str:
     """The HTML around a plot: y title with the unit, y ticks, x labels, x title, legend."""
     y_ticks = "".join(
-        f'<span style="bottom:{100 * (t - bottom) / (top - bottom):.2f}%">'
-        f"{fmt(t, kind, 0)}</span>" for t in ticks)
+        f'<div style="bottom:{100 * (t - bottom) / (top - bottom):.2f}%">'
+        f"{fmt(t, kind, 0)}</div>" for t in ticks)
     n = max(len(labels), 1)
     wide = tick_every(n, WIDE_LABELS)
     narrow = wide * tick_every(-(-n // wide), NARROW_LABELS)  # a multiple: a subset of wide
     x_ticks = "".join(
-        f'<span{_thinning(i, narrow, -(-n // narrow) > 3)} style="left:{100 * (i + 0.5) / n:.2f}%">'
-        f"{label_html(label)}</span>" for i, label in enumerate(labels) if i % wide == 0)
+        f'<div{_thinning(i, narrow, -(-n // narrow) > 3)} style="left:{100 * (i + 0.5) / n:.2f}%">'
+        f"{label_html(label)}</div>" for i, label in enumerate(labels) if i % wide == 0)
     unit_text = f"{y_title}（{unit}）" if unit and kind != "rate" else y_title
     x_line = (f'<p class="ecp-chart__xtitle" aria-hidden="true">{escape(x_title)}</p>'
               if x_title else "")

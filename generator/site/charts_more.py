@@ -75,10 +75,10 @@ def hbar_chart(labels: Sequence[str], values: Sequence[Figure], *, title: str, u
         for i, (lab, v) in enumerate(zip(labels, values, strict=True)) if shown(v))
     svg = svg_open(ident, title, desc, f"0 0 100 {n}") + rects + "</svg>"
     hrefs = list(links) if links is not None else [None] * len(labels)
-    names = "".join(f'<span><a href="{escape(h)}">{escape(lab)}</a></span>' if h else
-                    f"<span>{escape(lab)}</span>" for lab, h in zip(labels, hrefs, strict=True))
+    names = "".join(f'<div><a href="{escape(h)}">{escape(lab)}</a></div>' if h else
+                    f"<div>{escape(lab)}</div>" for lab, h in zip(labels, hrefs, strict=True))
     hidden = "" if links else ' aria-hidden="true"'
-    shown_values = "".join(f"<span>{escape(fmt(v, kind))}</span>" for v in values)
+    shown_values = "".join(f"<div>{escape(fmt(v, kind))}</div>" for v in values)
     head = value_title(y_title, unit, kind)
     html = (f'<div class="ecp-chart ecp-chart--hbar" style="--ecp-rows:{n}">'
             f'<p class="ecp-chart__ytitle" aria-hidden="true">{escape(head)}</p>'
@@ -123,10 +123,10 @@ def heat_grid(rows: Sequence[str], cols: Sequence[str], values: Sequence[Sequenc
     wide = tick_every(n, 12)
     narrow = wide * tick_every(-(-n // wide), 6)
     col_labels = "".join(
-        f'<span{"" if j % narrow == 0 else " class=" + chr(34) + "ecp-minor" + chr(34)} '
-        f'style="left:{100 * (j + 0.5) / n:.2f}%">{label_html(c)}</span>'
+        f'<div{"" if j % narrow == 0 else " class=" + chr(34) + "ecp-minor" + chr(34)} '
+        f'style="left:{100 * (j + 0.5) / n:.2f}%">{label_html(c)}</div>'
         for j, c in enumerate(cols) if j % wide == 0)
-    row_labels = "".join(f"<span>{escape(r)}</span>" for r in rows)
+    row_labels = "".join(f"<div>{escape(r)}</div>" for r in rows)
     caption = f'<p class="ecp-chart__xtitle" aria-hidden="true">{escape(col_title)}</p>'
     html = (f'<div class="ecp-chart ecp-chart--heat" style="--ecp-rows:{len(rows)}">'
             f'<div class="ecp-heat"><div class="ecp-heat__rows" aria-hidden="true">{row_labels}'
@@ -191,8 +191,8 @@ def distribution(labels: Sequence[str], medians: Sequence[Figure], p90s: Sequenc
                          f'stroke="{RANGE}" stroke-width="3" stroke-dasharray="4 2" '
                          'vector-effect="non-scaling-stroke"/>')
     svg = svg_open(ident, title, desc, f"0 0 100 {n}") + "".join(marks) + "</svg>"
-    names = "".join(f"<span>{escape(lab)}</span>" for lab in labels)
-    values = "".join(f"<span>{escape(fmt(m, 'decimal'))} / {escape(fmt(p, 'decimal'))}</span>"
+    names = "".join(f"<div>{escape(lab)}</div>" for lab in labels)
+    values = "".join(f"<div>{escape(fmt(m, 'decimal'))} / {escape(fmt(p, 'decimal'))}</div>"
                      for m, p in zip(medians, p90s, strict=True))
     legend = ('<ul class="ecp-legend" aria-hidden="true"><li><span class="ecp-key" '
               f'style="background:{INK}"></span>中位数</li><li><span class="ecp-key '
