@@ -16,6 +16,7 @@ from collections.abc import Collection, Sequence
 import numpy as np
 import pandas as pd
 
+from generator.stats.columns import text_at
 from generator.stats.early_warning_rule import WarningRule
 
 CITIZEN = "市民诉求"
@@ -175,6 +176,6 @@ def _complainants(citizen: pd.DataFrame, cell: np.ndarray, keep: np.ndarray,
 def _street_names(citizen: pd.DataFrame, s_codes: np.ndarray) -> pd.DataFrame:
     """District and street name per street code (first record of each street)."""
     first = np.flatnonzero(~pd.Series(s_codes).duplicated().to_numpy() & (s_codes >= 0))
-    return pd.DataFrame({"district": citizen["district"].astype(str).to_numpy()[first],
-                         "street": citizen["street"].astype(str).to_numpy()[first]},
+    return pd.DataFrame({"district": text_at(citizen["district"], first),
+                         "street": text_at(citizen["street"], first)},
                         index=s_codes[first])

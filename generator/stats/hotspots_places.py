@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from generator.stats.columns import text_at
+
 CITIZEN = "市民诉求"
 CLOSED = "已办结"
 DAY_NS = 86_400 * 10**9
@@ -97,7 +99,7 @@ def place_requests(frame: pd.DataFrame, unrecorded: Collection[str]) -> PlaceReq
         place=place, received=received[order], closed=closed[order],
         complainant=complainant[order], category=category[order], district=district[order],
         home=home, categories=categories, districts=districts, street_codes=street_codes,
-        street_names=sub["street"].astype(object).to_numpy()[order], street=street[order],
+        street_names=text_at(sub["street"], order), street=street[order],
     )
 
 

@@ -236,7 +236,9 @@ def _coarsen(warned: pd.DataFrame, prep: pd.DataFrame, branch: str) -> pd.DataFr
         chosen = pd.DataFrame({"quarter": warned["time_key"].map(quarter_of),
                                "street_code": warned["region_key"]})
         subject = ""
-    counts = prep.astype({k: str for k in keys}).groupby(keys).size().rename("count")
+    counts = prep.groupby(keys, observed=True).size().rename("count")
+    counts.index = pd.MultiIndex.from_arrays(  # labels as text, grouped on the codes
+        [counts.index.get_level_values(i).astype(str) for i in range(len(keys))], names=keys)
     chosen = chosen[keys].drop_duplicates().join(counts, on=keys)
     subjects = (subject + chosen[keys[2]].astype(str)) if subject else "all"
     return pd.DataFrame({"time_key": chosen[keys[0]].astype(str),

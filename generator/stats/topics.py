@@ -32,6 +32,7 @@ from generator.config import MetricsConfig
 from generator.errors import ConfigError
 from generator.reference import Reference
 from generator.stats.cells import CITY, CITY_CODE, KEYS
+from generator.stats.columns import isin, matches
 from generator.stats.constants import HISTORY_COLUMNS
 from generator.stats.findings import only_published_streets
 from generator.stats.history import ReleaseHistory
@@ -93,9 +94,8 @@ def _scopes(ref: Reference, month: str, held: Collection[str]) -> list[tuple[str
 def _rate_sums(prep: pd.DataFrame, topics: dict[str, str], ref: Reference,
                held: Collection[str]) -> pd.DataFrame:
     """One row per (month, scope) published: the topic's follow-up sums and complainants."""
-    month = prep["month"].astype(str)
-    topic = prep["category"].astype(str) == month.map(topics).fillna("\0")
-    part = prep[topic.to_numpy() & (prep["valid"] == 1).to_numpy()]
+    topic = matches(prep["category"], prep["month"], topics)
+    part = prep[topic & (prep["valid"] == 1).to_numpy()]
     part = part.assign(month=part["month"].astype(str),
                        district_code=part["district_code"].astype(str))
     sums = ["valid", *RATE_PARTS.values()]
@@ -169,14 +169,12 @@ def _hide_n(sums: pd.DataFrame, prep: pd.DataFrame, topics: dict[str, str],
     under &= cells["count"].to_numpy() > 0
     everything = pd.concat([cells, margin_cells], ignore_index=True)
     n = len(cells)
-    records = prep[prep["month"].astype(str).isin(set(topics)).to_numpy()
-                   & (prep["valid"] == 1).to_numpy()]
-    month = records["month"].astype(str)
+    records = prep[isin(prep["month"], topics) & (prep["valid"] == 1).to_numpy()]
     records = pd.DataFrame({
-        "month": month, "quarter": records["quarter"].astype(str),
+        "month": records["month"].astype(str), "quarter": records["quarter"].astype(str),
         "year": records["year"].astype(str),
         "district_code": records["district_code"].astype(str),
-        _SIDE: (records["category"].astype(str) == month.map(topics)).astype(int)})
+        _SIDE: matches(records["category"], records["month"], topics).astype(int)})
     frozen_hidden = np.concatenate([under, margin_hidden])
     frozen_visible = np.concatenate([np.zeros(n, bool), ~margin_hidden])
     mask = hide(everything[[*KEYS, "count", "complainants"]], records, k, (_SIDE,),
@@ -226,8 +224,7 @@ def topic_street_cells(prep: pd.DataFrame, metrics: MetricsConfig, months: tuple
     if not topics:  # typed, so concatenating it with the warnings' cells keeps their dtypes
         return pd.DataFrame({c: pd.Series(dtype="int64" if c in columns[4:] else object)
                              for c in columns})
-    month = prep["month"].astype(str)
-    part = prep[(prep["category"].astype(str) == month.map(topics).fillna("\0")).to_numpy()]
+    part = prep[matches(prep["category"], prep["month"], topics)]
     part = part.assign(month=part["month"].astype(str),
                        street_code=part["street_code"].astype(str),
                        category=part["category"].astype(str))
