@@ -6,6 +6,7 @@ prints the message and exits non-zero without a traceback.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from typing import IO, TYPE_CHECKING, Any
 
@@ -39,7 +40,7 @@ class PortalError(click.ClickException):
 
     def show(self, file: IO[Any] | None = None) -> None:
         """Print "错误：<message>" to stderr (click's own prefix is English)."""
-        click.echo(f"错误：{self.format_message()}", file=file or click.get_text_stream("stderr"))
+        click.echo(f"错误：{self.format_message()}", file=file or sys.stderr)
 
 
 class ConfigError(PortalError):
