@@ -6,10 +6,18 @@ from __future__ import annotations
 import csv
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 
-from generator.stats.handling import COLUMNS, Grouping, handling_times, nearest_rank, quarter_labels
+from generator.stats.handling import (
+    COLUMNS,
+    Grouping,
+    handling_times,
+    order_statistics,
+    quarter_labels,
+    value_order,
+)
 from generator.stats.marks import HIDDEN, NOT_APPLICABLE, UNRECORDED
 from tests.conftest import Built
 
@@ -64,11 +72,23 @@ def cell(table: pd.DataFrame, scope: str, urgency: str, period: str = "all") -> 
 
 
 def test_nearest_rank_is_the_ceil_rank_not_an_interpolation() -> None:
-    keys = pd.DataFrame({"g": ["ten"] * 10 + ["twenty"] * 20 + ["eleven"] * 11 + ["one"]})
-    values = pd.Series([*range(10, 0, -1), *range(1, 21), *range(1, 12), 7], dtype=float)
-    p90 = nearest_rank(values, keys)
+    # groups 0 "ten", 1 "twenty", 2 "eleven", 3 "one", 4 an empty one; one missing value
+    groups = np.array([0] * 10 + [1] * 20 + [2] * 11 + [3] + [2])
+    values = np.array([*range(10, 0, -1), *range(1, 21), *range(1, 12), 7, np.nan])
+    present, median, p90 = order_statistics(values, value_order(values), groups, 5)
+    assert present.tolist() == [0, 1, 2, 3]
     # ⌈0.9·10⌉ = 9th, ⌈0.9·20⌉ = 18th, ⌈0.9·11⌉ = 10th, ⌈0.9·1⌉ = 1st smallest
-    assert p90.to_dict() == {"ten": 9.0, "twenty": 18.0, "eleven": 10.0, "one": 7.0}
+    assert p90.tolist() == [9.0, 18.0, 10.0, 7.0]
+    # even counts: the mean of the two middle values; the missing value is not counted
+    assert median.tolist() == [5.5, 10.5, 6.0, 7.0]
+
+
+def test_order_statistics_of_a_subset_use_the_whole_columns_order() -> None:
+    values = np.array([5.0, 1.0, 4.0, 2.0, 3.0, np.nan])
+    order = value_order(values)
+    keep = np.array([0, 2, 4, 5])  # 5, 4, 3, missing
+    present, median, p90 = order_statistics(values[keep], order[keep], np.zeros(4, int), 1)
+    assert (present.tolist(), median.tolist(), p90.tolist()) == ([0], [4.0], [5.0])
 
 
 def test_medians_p90_and_ontime_by_hand() -> None:

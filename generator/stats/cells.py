@@ -166,7 +166,7 @@ def _distinct_total(column: pd.Series) -> int:
     return int(np.count_nonzero(np.bincount(values.astype(np.int64))))
 
 
-def _group_codes(prep: pd.DataFrame, keys: Sequence[str]
+def group_codes(prep: pd.DataFrame, keys: Sequence[str]
                  ) -> tuple[np.ndarray, np.ndarray, list[tuple[np.ndarray, int]], int]:
     """One integer per row for its group of `keys` (mixed radix of the keys' codes), the rows
     whose keys are all present, each key's labels and code count, and the number of groups."""
@@ -182,9 +182,9 @@ def _group_codes(prep: pd.DataFrame, keys: Sequence[str]
     return combined, ok, decoders, size
 
 
-def _group_index(groups: np.ndarray, decoders: list[tuple[np.ndarray, int]],
+def group_index(groups: np.ndarray, decoders: list[tuple[np.ndarray, int]],
                  keys: Sequence[str]) -> pd.Index:
-    """The groupby-like index of combined group numbers (stats.cells._group_codes)."""
+    """The groupby-like index of combined group numbers (stats.cells.group_codes)."""
     arrays = []
     for labels, label_count in reversed(decoders):
         arrays.append(labels[groups % label_count])
@@ -203,7 +203,7 @@ def _group_sums(prep: pd.DataFrame, keys: list[str], sums: Mapping[str, str]) ->
     prep.groupby(keys, observed=True)[...].sum(). Integer flags are summed by bincount (exact,
     linear); float columns by a groupby on the one combined code, which adds each group's
     values in row order as the multi-key groupby does, so the sums are the same."""
-    combined, ok, decoders, size = _group_codes(prep, keys)
+    combined, ok, decoders, size = group_codes(prep, keys)
     if size > _MAX_BINS:
         grouped = prep.groupby(keys, observed=True)[list(dict.fromkeys(sums.values()))].sum()
         return pd.DataFrame({out: grouped[col] for out, col in sums.items()})
@@ -217,7 +217,7 @@ def _group_sums(prep: pd.DataFrame, keys: list[str], sums: Mapping[str, str]) ->
             data[out] = np.rint(total[present]).astype(np.int64)
         else:
             data[out] = pd.Series(values).groupby(codes).sum().reindex(present).to_numpy()
-    return pd.DataFrame(data, index=_group_index(present, decoders, keys))
+    return pd.DataFrame(data, index=group_index(present, decoders, keys))
 
 
 def distinct_counts(prep: pd.DataFrame, keys: list[str], column: str) -> pd.Series:
@@ -230,7 +230,7 @@ def distinct_counts(prep: pd.DataFrame, keys: list[str], column: str) -> pd.Seri
     order by a counting pass, and the pairs, sorted already by value, need only a stable
     (run-merging) sort: the cost stays linear in the rows instead of n log n."""
     values = prep[column].to_numpy(dtype=float)
-    combined, keep, decoders, size = _group_codes(prep, keys)
+    combined, keep, decoders, size = group_codes(prep, keys)
     keep &= ~np.isnan(values)
     if not keep.any():
         empty = prep.groupby(keys, observed=True).size().index[:0]
@@ -258,7 +258,7 @@ def distinct_counts(prep: pd.DataFrame, keys: list[str], column: str) -> pd.Seri
         counts = tally[groups]
     else:
         groups, counts = np.unique(groups, return_counts=True)
-    return pd.Series(counts, index=_group_index(groups, decoders, keys))
+    return pd.Series(counts, index=group_index(groups, decoders, keys))
 
 
 def subject_keys(cells: pd.DataFrame) -> pd.Series:

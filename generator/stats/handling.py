@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from generator.stats.cells import distinct_counts
+from generator.stats.cells import distinct_counts, group_codes, group_index
 from generator.stats.disclosure import primary
 from generator.stats.marks import published
 
@@ -68,18 +68,39 @@ def quarter_labels(stamps: pd.Series) -> pd.Series:
     return labels
 
 
-def nearest_rank(values: pd.Series, keys: pd.DataFrame, percent: int = P90) -> pd.Series:
-    """The ⌈percent/100 · n⌉-th smallest non-missing value per group of `keys` (rows aligned
-    with `values`), indexed by the keys; groups without a value are absent."""
-    work = keys.assign(_v=values.to_numpy()).dropna(subset=["_v"])
-    work = work.sort_values("_v", kind="stable")
-    grouped = work.groupby(list(keys.columns), observed=True, sort=False)
-    position = grouped.cumcount().to_numpy()  # keys are categoricals (see _labels)
-    size = grouped["_v"].transform("size").to_numpy()
-    rank = (percent * size + 99) // 100  # ⌈p·n/100⌉ in integers: no float rounding at ties
-    picked = work[position == rank - 1]
-    result: pd.Series = picked.set_index(list(keys.columns))["_v"]
-    return result
+def value_order(values: np.ndarray) -> np.ndarray:
+    """Each row's position in ascending value order (missing values last), computed once per
+    column so every grouping can put its rows in value order by a counting pass."""
+    rank = np.empty(len(values), dtype=np.int64)
+    rank[np.argsort(values, kind="stable")] = np.arange(len(values), dtype=np.int64)
+    return rank
+
+
+def order_statistics(values: np.ndarray, rank: np.ndarray, groups: np.ndarray, size: int,
+                     percent: int = P90) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Median and nearest-rank percentile of the non-missing `values` per group code
+    (0 ≤ groups < size): the groups holding a value, their medians and their
+    ⌈percent/100 · n⌉-th smallest values.
+
+    `rank` is value_order over a superset of these rows (their positions in it may have
+    gaps). Rows are put in value order by slots, then stably by group: a radix sort on small
+    integer codes, so no grouping sorts its floats again (n log n per grouping before)."""
+    slots = np.full(int(rank.max()) + 1 if len(rank) else 0, -1, dtype=np.int64)
+    slots[rank] = np.arange(len(rank), dtype=np.int64)
+    order = slots[slots >= 0]
+    order = order[~np.isnan(values[order])]
+    group_of = groups[order]
+    if size < 2**15:  # int16 codes take numpy's radix sort
+        group_of = group_of.astype(np.int16)
+    order = order[np.argsort(group_of, kind="stable")]
+    counts = np.bincount(groups[order], minlength=size)
+    present = np.flatnonzero(counts)
+    n = counts[present]
+    first = np.concatenate([[0], np.cumsum(counts)])[present]
+    ordered = values[order]
+    median = (ordered[first + (n - 1) // 2] + ordered[first + n // 2]) / 2
+    picked = ordered[first + (percent * n + 99) // 100 - 1]  # ⌈p·n/100⌉ without floats
+    return present, median, picked
 
 
 def record_columns(frame: pd.DataFrame, deadlines_hours: Mapping[str, float],
@@ -114,6 +135,8 @@ def record_columns(frame: pd.DataFrame, deadlines_hours: Mapping[str, float],
         "who_closed": np.where(closed, who, np.nan),
         "who_responded": np.where(response_h.notna().to_numpy(), who, np.nan),
         "who_rank": rank, "who_closed_rank": rank, "who_responded_rank": rank,
+        "response_h_order": value_order(response_h.to_numpy(dtype=float)),
+        "closing_h_order": value_order(closing_h.to_numpy(dtype=float)),
     })
 
 
@@ -144,9 +167,14 @@ def _one_grouping(records: pd.DataFrame, grouping: Grouping, classes: Sequence[s
     for column in ("who", "who_closed", "who_responded"):
         stats[column] = distinct_counts(work, _KEYS, column).reindex(stats.index,
                                                                      fill_value=0)
+    groups, _, decoders, size = group_codes(work, _KEYS)
     for column in ("response_h", "closing_h"):
-        stats[column.replace("_h", "_median")] = grouped[column].median()
-        stats[column.replace("_h", "_p90")] = nearest_rank(work[column], work[_KEYS])
+        present, median, p90 = order_statistics(
+            work[column].to_numpy(dtype=float), work[f"{column}_order"].to_numpy(), groups,
+            size)
+        index = group_index(present, decoders, _KEYS)
+        stats[column.replace("_h", "_median")] = pd.Series(median, index).reindex(stats.index)
+        stats[column.replace("_h", "_p90")] = pd.Series(p90, index).reindex(stats.index)
     periods = grouping.periods or _present(grouping.period, work["period"])
     scopes = grouping.scopes or _present(grouping.scope, work["scope"])
     index = pd.MultiIndex.from_product([list(periods), list(scopes), list(classes)], names=_KEYS)

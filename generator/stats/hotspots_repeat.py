@@ -95,15 +95,29 @@ def _followed(place: np.ndarray, received: np.ndarray, closed: np.ndarray,
 def _tally(cells: pd.DataFrame, by_month: bool, by_district: bool, calendar: np.ndarray,
            n_districts: int) -> pd.DataFrame:
     """repeated, closed, complainants for every cell of the grid (calendar months or −1 for
-    'all') × (districts or −1 for 全市), zeros included."""
-    none = np.full(len(cells), -1, dtype=np.int64)
-    month = cells["month"].to_numpy() if by_month else none
-    district = cells["district"].to_numpy() if by_district else none
-    grouped = cells.groupby([month, district])
-    got = pd.DataFrame({"repeated": grouped["repeated"].sum(), "closed": grouped.size(),
-                        "complainants": grouped["complainant"].nunique()})
-    grid = pd.MultiIndex.from_product(
-        [calendar if by_month else [-1], np.arange(n_districts) if by_district else [-1]],
-        names=["month", "district"])
-    table = got.reindex(grid, fill_value=0).astype(np.int64).reset_index()
-    return table.assign(_all=0 if by_month else 1)
+    'all') × (districts or −1 for 全市), zeros included.
+
+    Counted with bincount on one integer per grid cell, and complainants by sorting
+    (cell, complainant) pairs: a groupby nunique over millions of rows grows worse than
+    linearly once it leaves the cache."""
+    months = calendar if by_month else np.array([-1])
+    districts = np.arange(n_districts) if by_district else np.array([-1])
+    size = len(months) * len(districts)
+    month_at = (cells["month"].to_numpy() - (calendar[0] if len(calendar) else 0)
+                if by_month else np.zeros(len(cells), dtype=np.int64))
+    district_at = (cells["district"].to_numpy() if by_district
+                   else np.zeros(len(cells), dtype=np.int64))
+    cell = month_at.astype(np.int64) * len(districts) + district_at.astype(np.int64)
+    repeated = np.bincount(cell, weights=cells["repeated"].to_numpy(), minlength=size)
+    closed = np.bincount(cell, minlength=size)
+    who = cells["complainant"].to_numpy(dtype=float)
+    named = ~np.isnan(who)
+    width = int(who[named].max()) + 1 if named.any() else 1
+    pairs = np.unique(cell[named] * width + who[named].astype(np.int64))
+    complainants = np.bincount(pairs // width, minlength=size)
+    return pd.DataFrame({
+        "month": np.repeat(months, len(districts)),
+        "district": np.tile(districts, len(months)),
+        "repeated": np.rint(repeated).astype(np.int64),
+        "closed": closed.astype(np.int64), "complainants": complainants.astype(np.int64),
+        "_all": 0 if by_month else 1})
