@@ -1,0 +1,43 @@
+"""Cleaning submitted text before it is checked: one rule for the server and the page script.
+
+NFKC first (full-width digits and letters become ASCII, so a phone typed on a Chinese keyboard
+checks like any other), then control, bidi, zero-width and other invisible characters are
+dropped: a bidi override could make a stored name read differently from what it is, and a
+zero-width space would hide inside an otherwise valid code.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_DROP_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cn", "Cs"})
+"""Control, format (zero-width, bidi, BOM, soft hyphen), private-use, unassigned, surrogate."""
+_LINE_BREAKS = frozenset({"\n", "\u2028", "\u2029", "\x85", "\x0b", "\x0c"})
+_SPACES = re.compile(r"[ \t\u00a0\u3000]+")
+
+
+def clean_text(value: str, *, multiline: bool = False) -> str:
+    """`value` normalised: NFKC, invisible characters dropped, ends stripped.
+
+    A tab becomes a space. Line breaks are kept (as LF) in multi-line text and become spaces
+    elsewhere; runs of spaces in single-line text collapse to one.
+    """
+    text = unicodedata.normalize("NFKC", value.replace("\r\n", "\n").replace("\r", "\n"))
+    out = []
+    for ch in text:
+        if ch in _LINE_BREAKS:
+            out.append("\n" if multiline else " ")
+        elif ch == "\t":
+            out.append(" ")
+        elif unicodedata.category(ch) not in _DROP_CATEGORIES:
+            out.append(ch)
+    cleaned = "".join(out)
+    if multiline:
+        lines = [line.rstrip() for line in cleaned.split("\n")]
+        return "\n".join(lines).strip()
+    return _SPACES.sub(" ", cleaned).strip()
+
+
+def digits_only(value: str) -> str:
+    return "".join(ch for ch in value if "0" <= ch <= "9")
