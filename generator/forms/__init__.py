@@ -18,6 +18,7 @@ from typing import Any
 from generator.config import read_yaml_mapping
 from generator.errors import ConfigError
 from generator.forms.definition import Condition, Field, FormDefinition, Option, load_form
+from generator.forms.normalize import CHINESE_PUNCTUATION
 from generator.forms.validate import (
     CONSENT_VALUES,
     DATE_RE,
@@ -97,6 +98,7 @@ def definition_json(form: FormDefinition) -> dict[str, Any]:
             "uscc_weights": list(USCC_WEIGHTS),
             "consent_values": list(CONSENT_VALUES),
             "drop_characters": r"[\p{Cc}\p{Cf}\p{Co}\p{Cn}]",
+            "keep_from_nfkc": "".join(sorted(CHINESE_PUNCTUATION)),
         },
     }
 

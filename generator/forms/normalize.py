@@ -1,9 +1,10 @@
 """Cleaning submitted text before it is checked: one rule for the server and the page script.
 
 NFKC first (full-width digits and letters become ASCII, so a phone typed on a Chinese keyboard
-checks like any other), then control, bidi, zero-width and other invisible characters are
-dropped: a bidi override could make a stored name read differently from what it is, and a
-zero-width space would hide inside an otherwise valid code.
+checks like any other; the full-width punctuation of Chinese sentences is kept), then control,
+bidi, zero-width and other invisible characters are dropped: a bidi override could make a
+stored name read differently from what it is, and a zero-width space would hide inside an
+otherwise valid code.
 """
 
 from __future__ import annotations
@@ -17,13 +18,26 @@ _LINE_BREAKS = frozenset({"\n", "\u2028", "\u2029", "\x85", "\x0b", "\x0c"})
 _SPACES = re.compile(r"[ \t\u00a0\u3000]+")
 
 
+CHINESE_PUNCTUATION = frozenset("，！？：；（）")
+"""Full-width marks Chinese sentences are written with: kept as typed. NFKC would turn a
+"，" into "," and a "（" into "(", which reads wrong in Chinese text (and they hide no digit)."""
+_KEEP_RE = re.compile(f"([{''.join(sorted(CHINESE_PUNCTUATION))}])")
+
+
+def nfkc(value: str) -> str:
+    """NFKC, except for the Chinese full-width punctuation in CHINESE_PUNCTUATION."""
+    return "".join(part if part in CHINESE_PUNCTUATION else unicodedata.normalize("NFKC", part)
+                   for part in _KEEP_RE.split(value))
+
+
 def clean_text(value: str, *, multiline: bool = False) -> str:
-    """`value` normalised: NFKC, invisible characters dropped, ends stripped.
+    """`value` normalised: NFKC (Chinese punctuation kept), invisible characters dropped,
+    ends stripped.
 
     A tab becomes a space. Line breaks are kept (as LF) in multi-line text and become spaces
     elsewhere; runs of spaces in single-line text collapse to one.
     """
-    text = unicodedata.normalize("NFKC", value.replace("\r\n", "\n").replace("\r", "\n"))
+    text = nfkc(value.replace("\r\n", "\n").replace("\r", "\n"))
     out = []
     for ch in text:
         if ch in _LINE_BREAKS:

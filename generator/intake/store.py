@@ -1,0 +1,213 @@
+"""The SQLite store of consultation requests: the source of truth, losing nothing.
+
+WAL with synchronous=FULL, one transaction per submission with its reference number
+allocated inside it, so a request is answered 201 only once it is on disk. The folder is
+owner-only (0700) and the database is created 0600 (SQLite gives its -wal and -shm files the
+database's permissions). Each thread uses its own connection (waitress serves from a pool).
+Erasures keep a line in `erasures` (reference, time, reason), never the data; secure_delete
+overwrites the freed pages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from generator.errors import DataError
+from generator.forms.schema import STATUSES
+
+DB_NAME = "consultations.sqlite3"
+CSV_NAME = "consultations.csv"
+BUSY_TIMEOUT_MS = 30_000
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS consultations (
+  reference TEXT PRIMARY KEY,
+  day TEXT NOT NULL,
+  received_at TEXT NOT NULL,
+  form_version INTEGER NOT NULL,
+  privacy_version TEXT NOT NULL,
+  data TEXT NOT NULL,
+  warnings TEXT NOT NULL DEFAULT '',
+  status TEXT NOT NULL DEFAULT '待联系',
+  contacted_at TEXT,
+  closed_at TEXT
+);
+CREATE TABLE IF NOT EXISTS day_counters (day TEXT PRIMARY KEY, last INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS erasures (
+  reference TEXT NOT NULL, erased_at TEXT NOT NULL, reason TEXT NOT NULL
+);
+"""
+_COLUMNS = ("reference, received_at, form_version, privacy_version, data, warnings, status, "
+            "contacted_at, closed_at")
+
+
+@dataclass(frozen=True)
+class Record:
+    reference: str
+    received_at: dt.datetime
+    form_version: int
+    privacy_version: str
+    values: dict[str, Any]
+    """The validated values by field name (str, int, list[str], bool or None)."""
+    warnings: str
+    status: str
+    contacted_at: dt.datetime | None
+    closed_at: dt.datetime | None
+
+    @classmethod
+    def from_row(cls, row: tuple[Any, ...]) -> Record:
+        def when(text: str | None) -> dt.datetime | None:
+            return None if text is None else dt.datetime.fromisoformat(text)
+
+        received = dt.datetime.fromisoformat(row[1])
+        return cls(row[0], received, row[2], row[3], json.loads(row[4]), row[5], row[6],
+                   when(row[7]), when(row[8]))
+
+
+class Store:
+    """The store in `folder` (created 0700 when missing with `create=True`)."""
+
+    def __init__(self, folder: Path, zone: ZoneInfo, *, create: bool = True) -> None:
+        self.folder, self.zone = folder, zone
+        self.path = folder / DB_NAME
+        if not self.path.exists():
+            if not create:
+                raise DataError(f"找不到受理数据库 {self.path}。请用 --store 指定 "
+                                "`ecoportal intake serve` 使用的文件夹。")
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
+        os.chmod(folder, 0o700)
+        os.chmod(self.path, 0o600)
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self.connection().executescript(_SCHEMA)
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    def connection(self) -> sqlite3.Connection:
+        """This thread's connection (autocommit mode: transactions are explicit)."""
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
+                                   timeout=BUSY_TIMEOUT_MS / 1000)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute("PRAGMA secure_delete=ON")
+            conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            self._local.conn = conn
+            with self._lock:
+                self._all.append(conn)
+        return conn
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._all:
+                conn.close()
+            self._all.clear()
+        self._local = threading.local()
+
+    def add(self, values: dict[str, Any], *, form_version: int, privacy_version: str,
+            warnings: str, now: dt.datetime) -> Record:
+        """Store one request in one transaction; its reference is allocated inside it."""
+        local = now.astimezone(self.zone).replace(microsecond=0)
+        day = local.date().isoformat()
+        conn = self.connection()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            (number,) = conn.execute(
+                "INSERT INTO day_counters (day, last) VALUES (?, 1) ON CONFLICT(day) "
+                "DO UPDATE SET last = last + 1 RETURNING last", (day,)).fetchone()
+            reference = f"YQ-{local:%Y%m%d}-{number:04d}"
+            conn.execute(
+                "INSERT INTO consultations (reference, day, received_at, form_version, "
+                "privacy_version, data, warnings) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (reference, day, local.isoformat(), form_version, privacy_version,
+                 json.dumps(values, ensure_ascii=False), warnings))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return Record(reference, local, form_version, privacy_version, values, warnings,
+                      STATUSES[0], None, None)
+
+    def get(self, reference: str) -> Record | None:
+        row = self.connection().execute(
+            f"SELECT {_COLUMNS} FROM consultations WHERE reference = ?", (reference,)).fetchone()
+        return None if row is None else Record.from_row(row)
+
+    def records(self, since: dt.date | None = None) -> Iterator[Record]:
+        """Every request in arrival order (those from `since` on), from one snapshot."""
+        conn = self.connection()
+        conn.execute("BEGIN")  # one read snapshot: a concurrent insert is wholly in or out
+        try:
+            rows = conn.execute(
+                f"SELECT {_COLUMNS} FROM consultations WHERE day >= ? ORDER BY rowid",
+                ((since or dt.date.min).isoformat(),)).fetchall()
+        finally:
+            conn.execute("COMMIT")
+        return (Record.from_row(r) for r in rows)
+
+    def count(self) -> int:
+        return int(self.connection().execute("SELECT count(*) FROM consultations").fetchone()[0])
+
+    def set_status(self, reference: str, status: str, now: dt.datetime) -> Record | None:
+        """Mark a request 已联系 or 已办结 (closing also records the contact if missing)."""
+        at = now.astimezone(self.zone).replace(microsecond=0).isoformat()
+        conn = self.connection()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if status == STATUSES[1]:
+                conn.execute("UPDATE consultations SET status = ?, contacted_at = "
+                             "coalesce(contacted_at, ?) WHERE reference = ?",
+                             (status, at, reference))
+            else:
+                conn.execute("UPDATE consultations SET status = ?, closed_at = ?, contacted_at "
+                             "= coalesce(contacted_at, ?) WHERE reference = ?",
+                             (status, at, at, reference))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return self.get(reference)
+
+    def delete(self, references: list[str], reason: str, now: dt.datetime) -> int:
+        """Erase requests; log each reference (no data) in `erasures`. Returns how many."""
+        at = now.astimezone(self.zone).replace(microsecond=0).isoformat()
+        conn = self.connection()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            deleted = 0
+            for ref in references:
+                gone = conn.execute("DELETE FROM consultations WHERE reference = ?",
+                                    (ref,)).rowcount
+                if gone:
+                    conn.execute("INSERT INTO erasures VALUES (?, ?, ?)", (ref, at, reason))
+                deleted += gone
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        # Old page images stay in the WAL until a checkpoint: copy back and truncate it.
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return deleted
+
+    def references_before(self, day: dt.date) -> list[str]:
+        rows = self.connection().execute(
+            "SELECT reference FROM consultations WHERE day < ? ORDER BY rowid",
+            (day.isoformat(),)).fetchall()
+        return [r[0] for r in rows]
