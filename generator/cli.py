@@ -209,3 +209,165 @@ def scan(ctx: click.Context, paths: tuple[Path, ...], fmt: str) -> None:
     report = scan_paths(paths, allow)
     click.echo(format_json(report) if fmt == "json" else format_report(report))
     sys.exit(1 if report.findings else 0)
+
+
+# --- intake: the pre-opening consultation service (issue 11) -------------------------------
+# Commands of the `intake` group. Each calls one function of generator.intake; the service's
+# inputs (form versions, data/intake.yml, the city's zone and the site's name) come from
+# _intake_service, so generator.intake never reads the site's settings itself.
+
+if TYPE_CHECKING:
+    from generator.intake.server import Service
+
+STORE_ENV = "ECOPORTAL_INTAKE_STORE"
+_store_option = click.option(
+    "--store", "store", required=True, envvar=STORE_ENV,
+    type=click.Path(file_okay=False, path_type=Path),
+    help=f"受理数据库所在的文件夹（仅本账户可读写）；也可设环境变量 {STORE_ENV}。")
+
+
+@main.group()
+def intake() -> None:
+    """开业前咨询受理服务：运行服务、导出表格、标记状态、删除、清理和统计。"""
+
+
+def _intake_service(ctx: click.Context) -> Service:
+    from generator.forms import load_versions
+    from generator.intake.config import INTAKE_FILE, load_intake_config
+    from generator.intake.server import Service
+    from generator.reference import load_reference
+
+    project = _project(ctx)
+    return Service(load_versions(project.root, load_reference(project.reference)),
+                   load_intake_config(project.root / INTAKE_FILE), project.settings.data.zone,
+                   project.settings.site.name)
+
+
+def _origin(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
+            ) -> tuple[str, ...]:
+    from generator.intake.config import check_origin
+
+    out = []
+    for value in values:
+        origin = check_origin(value)
+        if origin is None:
+            raise click.BadParameter(f"“{value}” 不是来源：应写成 协议://域名[:端口]，不带路径，"
+                                     "例如 https://sthjj.example.gov.cn")
+        out.append(origin)
+    return tuple(out)
+
+
+@intake.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="监听地址（放在反向代理后面时保持 127.0.0.1）。")
+@click.option("--port", type=click.IntRange(0, 65535), default=8081, show_default=True,
+              help="端口；0 表示任选一个空闲端口。")
+@_store_option
+@click.option("--allow-origin", "origins", multiple=True, callback=_origin,
+              help="另外允许的网站来源（可多次给出），如 http://127.0.0.1:8000。")
+@click.pass_context
+def intake_serve(ctx: click.Context, host: str, port: int, store: Path,
+                 origins: tuple[str, ...]) -> None:
+    """运行受理服务：POST /api/consultations 与 GET /healthz。"""
+    from dataclasses import replace
+
+    from generator.intake.server import serve
+
+    service = _intake_service(ctx)
+    serve(replace(service, config=service.config.with_origins(origins)), store, host=host,
+          port=port, echo=click.echo)
+
+
+@intake.command("export")
+@_store_option
+@click.option("-o", "--out", "out", required=True, type=click.Path(dir_okay=False,
+              path_type=Path), help="写出的 CSV 文件（UTF-8 带 BOM）。")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="只导出这一天（YYYY-MM-DD）及以后提交的申请。")
+@click.pass_context
+def intake_export(ctx: click.Context, store: Path, out: Path, since: dt.datetime | None
+                  ) -> None:
+    """把受理数据库导出为工作人员用的 CSV 表格。"""
+    from generator.intake.admin import export
+
+    click.echo(export(_intake_service(ctx), store, out, since.date() if since else None))
+
+
+@intake.command("validate")
+@click.option("--store", "store", envvar=STORE_ENV, default=None,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="同时检查该文件夹中的 consultations.csv 是否符合表格结构。")
+@click.pass_context
+def intake_validate(ctx: click.Context, store: Path | None) -> None:
+    """检查表单定义、示例、data/intake.yml（以及 CSV 表格）。"""
+    from generator.intake.admin import validate
+
+    click.echo(validate(_intake_service(ctx), _project(ctx).root, store))
+
+
+@intake.command("mark")
+@click.argument("reference")
+@click.argument("status", type=click.Choice(["已联系", "已办结"]))
+@_store_option
+@click.pass_context
+def intake_mark(ctx: click.Context, reference: str, status: str, store: Path) -> None:
+    """把一条申请标记为 已联系 或 已办结（记录时间）。"""
+    from generator.intake.admin import mark
+
+    service = _intake_service(ctx)
+    click.echo(mark(service, store, reference, status, dt.datetime.now(service.zone)))
+
+
+@intake.command("overdue")
+@_store_option
+@click.pass_context
+def intake_overdue(ctx: click.Context, store: Path) -> None:
+    """列出超过承诺的工作日仍未联系的申请。"""
+    from generator.intake.admin import overdue
+
+    service = _intake_service(ctx)
+    click.echo(overdue(service, store, dt.datetime.now(service.zone).date()))
+
+
+@intake.command("delete")
+@click.argument("reference")
+@_store_option
+@click.option("--yes", is_flag=True, help="不再询问，直接删除。")
+@click.pass_context
+def intake_delete(ctx: click.Context, reference: str, store: Path, yes: bool) -> None:
+    """按本人要求删除一条申请的全部内容（只记录编号和删除时间）。"""
+    from generator.intake.admin import delete
+
+    if not yes:
+        click.confirm(f"确定永久删除 {reference} 的全部内容吗？", abort=True)
+    service = _intake_service(ctx)
+    click.echo(delete(service, store, reference, dt.datetime.now(service.zone)))
+
+
+@intake.command("purge")
+@_store_option
+@click.option("--older-than", "days", type=click.IntRange(1), default=None,
+              help="删除提交已超过这么多天的申请；默认为 data/intake.yml 的 retention_days。")
+@click.pass_context
+def intake_purge(ctx: click.Context, store: Path, days: int | None) -> None:
+    """删除超过保存期限的申请（隐私说明中写明的期限）。"""
+    from generator.intake.admin import purge
+
+    service = _intake_service(ctx)
+    now = dt.datetime.now(service.zone)
+    click.echo(purge(service, store, days, now.date(), now))
+
+
+@intake.command("stats")
+@_store_option
+@click.option("-o", "--out", "out", required=True, type=click.Path(dir_okay=False,
+              path_type=Path), help="写出的统计文件（JSON），供网站构建读取。")
+@click.pass_context
+def intake_stats(ctx: click.Context, store: Path, out: Path) -> None:
+    """按月统计受理量、首次联系所用工作日的中位数和按时联系的比例（少于 k 件的隐藏）。"""
+    from generator.config import load_metrics
+    from generator.intake.monthly import write_stats
+
+    service = _intake_service(ctx)
+    k = load_metrics(_project(ctx).metrics_file).min_complainants
+    click.echo(write_stats(service, store, out, k, dt.datetime.now(service.zone).date()))

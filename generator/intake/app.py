@@ -135,8 +135,8 @@ class IntakeApp:
 
     def _post_form(self, environ: dict[str, Any], start: StartResponse) -> Iterable[bytes]:
         if not guards.same_origin_post(self.config, environ):
-            return self._html(start, Answer(403, "不接受来自其他网站的提交。"),
-                              "请在本单位网站的开业前咨询页面填写并提交申请表。")
+            return self._html(start, Answer(403, "不接受来自其他网站的提交。"
+                                            "请在本单位网站的开业前咨询页面填写并提交申请表。"))
         answer, body = self._read(environ)
         data: dict[str, Any] = {}
         if answer is None:
@@ -160,7 +160,7 @@ class IntakeApp:
                     warnings=answer.warnings)
                 return self._send(start, 201, page.encode(), "text/html; charset=utf-8",
                                   HTML_SECURITY)
-        return self._html(start, answer, answer.message)
+        return self._html(start, answer)
 
     # --- shared steps ------------------------------------------------------------------
 
@@ -264,9 +264,9 @@ class IntakeApp:
         return self._send(start, answer.status, data, "application/json; charset=utf-8",
                           [*headers, *answer.headers])
 
-    def _html(self, start: StartResponse, answer: Answer, message: str) -> Iterable[bytes]:
+    def _html(self, start: StartResponse, answer: Answer) -> Iterable[bytes]:
         title = "无法受理" if answer.status < 500 else "暂时无法提交"
-        page = message_page(self.pages, title, message)
+        page = message_page(self.pages, title, answer.message)
         return self._send(start, answer.status, page.encode(), "text/html; charset=utf-8",
                           [*HTML_SECURITY, *answer.headers])
 
