@@ -1,0 +1,190 @@
+"""Measure the intake service: sustained accepted submissions/s and latency on loopback.
+
+Three runs on the same disk (a temporary folder beside the store the tests use):
+  real   `generator.intake` as `ecoportal intake serve` runs it: waitress, the WSGI app,
+         SQLite (WAL, synchronous=FULL, one transaction per submission) and the CSV refresh;
+  noop   the same server with a store that writes nothing: what durability costs;
+  sqlite a bare loop of the store's transaction (counter upsert + insert, synchronous=FULL):
+         the floor the disk sets.
+It prints each rate, the real server's p50/p99 latency, both ratios and how many times the
+CSV was rewritten during the run (off the request path). A measurement, not a test.
+
+    python benchmarks/bench_intake.py [--seconds 10] [--clients 8]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import http.client
+import json
+import os
+import re
+import signal
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.test_intake_support import SITE, js_body, make_project, service  # noqa: E402
+
+
+def _serve(mode: str, root: Path, store_dir: Path) -> None:
+    """Child process: the service as `intake serve` builds it, with a no-op store for noop."""
+    import logging
+
+    import waitress
+
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "Task queue depth" lines
+
+    from generator.intake.app import MAX_BODY
+    from generator.intake.export import CsvRefresher
+    from generator.intake.server import THREADS, make_app
+    from generator.intake.store import Record, Store
+
+    class NoopStore(Store):
+        counter = 0
+        lock = threading.Lock()
+
+        def add(self, values: dict[str, Any], *, form_version: int, privacy_version: str,
+                warnings: str, now: dt.datetime) -> Record:
+            with self.lock:
+                NoopStore.counter += 1
+                number = NoopStore.counter
+            local = now.astimezone(self.zone).replace(microsecond=0)
+            return Record(f"YQ-{local:%Y%m%d}-{number:04d}", local, form_version,
+                          privacy_version, values, warnings, "待联系", None, None)
+
+    svc = service(root)
+    store = (NoopStore if mode == "noop" else Store)(store_dir, svc.zone)
+    refresher = CsvRefresher(store, svc.versions)
+    refresher.start()
+    server = waitress.create_server(make_app(svc, store, refresher), host="127.0.0.1",
+                                    port=0, threads=THREADS,
+                                    max_request_body_size=MAX_BODY * 4)
+    print(f"port {server.effective_port}", flush=True)  # type: ignore[union-attr]
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        refresher.stop()
+        print(f"csv_writes {refresher.writes}", flush=True)
+
+
+def _load(port: int, seconds: float, clients: int) -> tuple[int, list[float], int]:
+    """`clients` keep-alive connections posting for `seconds`: (accepted, latencies, errors)."""
+    body = json.dumps(js_body(), ensure_ascii=False).encode()
+    headers = {"Content-Type": "application/json", "Origin": SITE}
+    latencies: list[list[float]] = [[] for _ in range(clients)]
+    failures = [0] * clients
+    deadline = time.perf_counter() + seconds
+
+    def client(i: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        while time.perf_counter() < deadline:
+            t0 = time.perf_counter()
+            conn.request("POST", "/api/consultations", body=body, headers=headers)
+            reply = conn.getresponse()
+            reply.read()
+            if reply.status == 201:
+                latencies[i].append(time.perf_counter() - t0)
+            else:
+                failures[i] += 1
+        conn.close()
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    every = [x for part in latencies for x in part]
+    return len(every), every, sum(failures)
+
+
+def _server_run(mode: str, root: Path, folder: Path, seconds: float, clients: int
+                ) -> tuple[float, list[float], int, str]:
+    child = subprocess.Popen([sys.executable, __file__, "--serve", mode, str(root),
+                              str(folder / mode)], cwd=ROOT, stdout=subprocess.PIPE,
+                             text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    assert child.stdout is not None
+    match = re.match(r"port (\d+)", child.stdout.readline())
+    assert match
+    start = time.perf_counter()
+    accepted, latencies, errors = _load(int(match.group(1)), seconds, clients)
+    elapsed = time.perf_counter() - start
+    child.terminate()
+    rest = child.communicate(timeout=60)[0]
+    writes = re.search(r"csv_writes (\d+)", rest)
+    return accepted / elapsed, latencies, errors, writes.group(1) if writes else "?"
+
+
+def _sqlite_loop(folder: Path, seconds: float) -> float:
+    """The store's own transaction in a bare loop, synchronous=FULL, on the same disk."""
+    path = folder / "bare.sqlite3"
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("CREATE TABLE c (reference TEXT PRIMARY KEY, day TEXT, data TEXT)")
+    conn.execute("CREATE TABLE n (day TEXT PRIMARY KEY, last INTEGER)")
+    data = json.dumps(js_body(), ensure_ascii=False)
+    count, deadline = 0, time.perf_counter() + seconds
+    start = time.perf_counter()
+    while time.perf_counter() < deadline:
+        conn.execute("BEGIN IMMEDIATE")
+        (number,) = conn.execute("INSERT INTO n VALUES ('d', 1) ON CONFLICT(day) DO UPDATE "
+                                 "SET last = last + 1 RETURNING last").fetchone()
+        conn.execute("INSERT INTO c VALUES (?, 'd', ?)", (f"YQ-{number}", data))
+        conn.execute("COMMIT")
+        count += 1
+    rate = count / (time.perf_counter() - start)
+    conn.close()
+    return rate
+
+
+def _p(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100)[q - 1] * 1000 if len(values) > 1 else 0.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--serve", nargs=3, metavar=("MODE", "ROOT", "STORE"))
+    args = parser.parse_args()
+    if args.serve:
+        _serve(args.serve[0], Path(args.serve[1]), Path(args.serve[2]))
+        return
+    with tempfile.TemporaryDirectory(dir=os.environ.get("TMPDIR")) as tmp:
+        folder = Path(tmp)
+        root = make_project(folder)
+        bare = _sqlite_loop(folder, args.seconds)
+        print(f"bare SQLite loop (synchronous=FULL): {bare:,.0f} commits/s", flush=True)
+        noop, noop_lat, noop_err, _ = _server_run("noop", root, folder, args.seconds,
+                                                  args.clients)
+        print(f"server, no-op store: {noop:,.0f} accepted/s, p50 {_p(noop_lat, 50):.1f} ms, "
+              f"p99 {_p(noop_lat, 99):.1f} ms, {noop_err} errors", flush=True)
+        real, lat, err, writes = _server_run("real", root, folder, args.seconds, args.clients)
+        print(f"server, SQLite store: {real:,.0f} accepted/s, p50 {_p(lat, 50):.1f} ms, "
+              f"p99 {_p(lat, 99):.1f} ms, {err} errors, CSV rewritten {writes} times", flush=True)
+        lower = min(noop, bare)
+        print(f"real / no-op = {real / noop:.0%}; real / bare SQLite = {real / bare:.0%}; "
+              f"real / lower of the two = {real / lower:.0%} (target >= 50 %), "
+              f"p99 {_p(lat, 99):.1f} ms (target < 50 ms)")
+
+
+if __name__ == "__main__":
+    main()
