@@ -9,7 +9,7 @@ Three runs on the same disk (a temporary folder beside the store the tests use):
 It prints each rate, the real server's p50/p99 latency, both ratios and how many times the
 CSV was rewritten during the run (off the request path). A measurement, not a test.
 
-    python benchmarks/bench_intake.py [--seconds 10] [--clients 8]
+    python benchmarks/bench_intake.py [--seconds 12] [--rounds 3] [--clients 8]
 """
 
 from __future__ import annotations
@@ -115,21 +115,38 @@ def _load(port: int, seconds: float, clients: int) -> tuple[int, list[float], in
     return len(every), every, sum(failures)
 
 
-def _server_run(mode: str, root: Path, folder: Path, seconds: float, clients: int
-                ) -> tuple[float, list[float], int, str]:
-    child = subprocess.Popen([sys.executable, __file__, "--serve", mode, str(root),
-                              str(folder / mode)], cwd=ROOT, stdout=subprocess.PIPE,
-                             text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    assert child.stdout is not None
-    match = re.match(r"port (\d+)", child.stdout.readline())
-    assert match
-    start = time.perf_counter()
-    accepted, latencies, errors = _load(int(match.group(1)), seconds, clients)
-    elapsed = time.perf_counter() - start
-    child.terminate()
-    rest = child.communicate(timeout=60)[0]
-    writes = re.search(r"csv_writes (\d+)", rest)
-    return accepted / elapsed, latencies, errors, writes.group(1) if writes else "?"
+class _Child:
+    """A server child process of `mode` (`--serve`), idle until load is sent to it."""
+
+    def __init__(self, mode: str, root: Path, folder: Path) -> None:
+        self.proc = subprocess.Popen([sys.executable, __file__, "--serve", mode, str(root),
+                                      str(folder / mode)], cwd=ROOT, stdout=subprocess.PIPE,
+                                     text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        assert self.proc.stdout is not None
+        match = re.match(r"port (\d+)", self.proc.stdout.readline())
+        assert match
+        self.port = int(match.group(1))
+        self.accepted, self.elapsed, self.errors = 0, 0.0, 0
+        self.latencies: list[float] = []
+
+    def run(self, seconds: float, clients: int) -> None:
+        start = time.perf_counter()
+        accepted, latencies, errors = _load(self.port, seconds, clients)
+        self.elapsed += time.perf_counter() - start
+        self.accepted += accepted
+        self.latencies += latencies
+        self.errors += errors
+
+    @property
+    def rate(self) -> float:
+        return self.accepted / self.elapsed
+
+    def stop(self) -> str:
+        """Stop the child; how many times it rewrote the CSV."""
+        self.proc.terminate()
+        rest = self.proc.communicate(timeout=60)[0]
+        writes = re.search(r"csv_writes (\d+)", rest)
+        return writes.group(1) if writes else "?"
 
 
 def _sqlite_loop(folder: Path, seconds: float) -> float:
@@ -161,7 +178,9 @@ def _p(values: list[float], q: float) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--seconds", type=float, default=12.0,
+                        help="load time per server, split into --rounds turns")
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--serve", nargs=3, metavar=("MODE", "ROOT", "STORE"))
     args = parser.parse_args()
@@ -173,13 +192,23 @@ def main() -> None:
         root = make_project(folder)
         bare = _sqlite_loop(folder, args.seconds)
         print(f"bare SQLite loop (synchronous=FULL): {bare:,.0f} commits/s", flush=True)
-        noop, noop_lat, noop_err, _ = _server_run("noop", root, folder, args.seconds,
-                                                  args.clients)
-        print(f"server, no-op store: {noop:,.0f} accepted/s, p50 {_p(noop_lat, 50):.1f} ms, "
-              f"p99 {_p(noop_lat, 99):.1f} ms, {noop_err} errors", flush=True)
-        real, lat, err, writes = _server_run("real", root, folder, args.seconds, args.clients)
+        # Both servers run side by side and take the load in turns, so a change in the
+        # machine's other load during the run falls on both alike.
+        noop_child, real_child = _Child("noop", root, folder), _Child("real", root, folder)
+        try:
+            for _ in range(args.rounds):
+                noop_child.run(args.seconds / args.rounds, args.clients)
+                real_child.run(args.seconds / args.rounds, args.clients)
+        finally:
+            noop_child.stop()
+            writes = real_child.stop()
+        noop, real, lat = noop_child.rate, real_child.rate, real_child.latencies
+        nl = noop_child.latencies
+        print(f"server, no-op store: {noop:,.0f} accepted/s, p50 {_p(nl, 50):.1f} ms, "
+              f"p99 {_p(nl, 99):.1f} ms, {noop_child.errors} errors", flush=True)
         print(f"server, SQLite store: {real:,.0f} accepted/s, p50 {_p(lat, 50):.1f} ms, "
-              f"p99 {_p(lat, 99):.1f} ms, {err} errors, CSV rewritten {writes} times", flush=True)
+              f"p99 {_p(lat, 99):.1f} ms, {real_child.errors} errors, "
+              f"CSV rewritten {writes} times", flush=True)
         lower = min(noop, bare)
         print(f"real / no-op = {real / noop:.0%}; real / bare SQLite = {real / bare:.0%}; "
               f"real / lower of the two = {real / lower:.0%} (target >= 50 %), "

@@ -43,6 +43,11 @@ CREATE TABLE IF NOT EXISTS consultations (
   closed_at TEXT
 );
 CREATE TABLE IF NOT EXISTS day_counters (day TEXT PRIMARY KEY, last INTEGER NOT NULL);
+CREATE TRIGGER IF NOT EXISTS count_day AFTER INSERT ON consultations BEGIN
+  INSERT INTO day_counters (day, last)
+  VALUES (NEW.day, CAST(substr(NEW.reference, 13) AS INTEGER))
+  ON CONFLICT(day) DO UPDATE SET last = excluded.last;
+END;
 CREATE TABLE IF NOT EXISTS erasures (
   reference TEXT NOT NULL, erased_at TEXT NOT NULL, reason TEXT NOT NULL
 );
@@ -143,16 +148,17 @@ class Store:
         """Store one request in one transaction; its reference is allocated inside it."""
         local = now.astimezone(self.zone).replace(microsecond=0)
         day = local.date().isoformat()
-        with self._transaction() as conn:
-            (number,) = conn.execute(
-                "INSERT INTO day_counters (day, last) VALUES (?, 1) ON CONFLICT(day) "
-                "DO UPDATE SET last = last + 1 RETURNING last", (day,)).fetchone()
-            reference = f"YQ-{local:%Y%m%d}-{number:04d}"
-            conn.execute(
+        # One statement, so one implicit transaction: the number is read from day_counters
+        # and bumped by the trigger inside it, and the commit (with its fsync) happens in the
+        # same call. Fewer calls matter: after each one a thread waits for the GIL again.
+        with self._write:
+            ((reference,),) = self.connection().execute(
                 "INSERT INTO consultations (reference, day, received_at, form_version, "
-                "privacy_version, data, warnings) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (reference, day, local.isoformat(), form_version, privacy_version,
-                 json.dumps(values, ensure_ascii=False), warnings))
+                "privacy_version, data, warnings) SELECT printf('YQ-%s-%04d', ?, coalesce("
+                "(SELECT last FROM day_counters WHERE day = ?), 0) + 1), ?, ?, ?, ?, ?, ? "
+                "RETURNING reference",
+                (f"{local:%Y%m%d}", day, day, local.isoformat(), form_version,
+                 privacy_version, json.dumps(values, ensure_ascii=False), warnings)).fetchall()
         return Record(reference, local, form_version, privacy_version, values, warnings,
                       STATUSES[0], None, None)
 
