@@ -1,6 +1,7 @@
 """Measure the intake service: sustained accepted submissions/s and latency on loopback.
 
-Three runs on the same disk (a temporary folder beside the store the tests use):
+Three measurements on the same disk, taking turns (--rounds) so that the machine's other load
+falls on all three alike:
   real   `generator.intake` as `ecoportal intake serve` runs it: waitress, the WSGI app,
          SQLite (WAL, synchronous=FULL, one transaction per submission) and the CSV refresh;
   noop   the same server with a store that writes nothing: what durability costs;
@@ -149,9 +150,9 @@ class _Child:
         return writes.group(1) if writes else "?"
 
 
-def _sqlite_loop(folder: Path, seconds: float) -> float:
+def _sqlite_loop(folder: Path, seconds: float, turn: int) -> float:
     """The store's own transaction in a bare loop, synchronous=FULL, on the same disk."""
-    path = folder / "bare.sqlite3"
+    path = folder / f"bare{turn}.sqlite3"
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=FULL")
@@ -190,18 +191,21 @@ def main() -> None:
     with tempfile.TemporaryDirectory(dir=os.environ.get("TMPDIR")) as tmp:
         folder = Path(tmp)
         root = make_project(folder)
-        bare = _sqlite_loop(folder, args.seconds)
-        print(f"bare SQLite loop (synchronous=FULL): {bare:,.0f} commits/s", flush=True)
         # Both servers run side by side and take the load in turns, so a change in the
         # machine's other load during the run falls on both alike.
         noop_child, real_child = _Child("noop", root, folder), _Child("real", root, folder)
         try:
-            for _ in range(args.rounds):
+            rates = []
+            for i in range(args.rounds):
+                rates.append(_sqlite_loop(folder, args.seconds / args.rounds, i))
                 noop_child.run(args.seconds / args.rounds, args.clients)
                 real_child.run(args.seconds / args.rounds, args.clients)
         finally:
             noop_child.stop()
             writes = real_child.stop()
+        bare = statistics.fmean(rates)
+        print(f"bare SQLite loop (synchronous=FULL): {bare:,.0f} commits/s "
+              f"(turns: {', '.join(f'{r:,.0f}' for r in rates)})", flush=True)
         noop, real, lat = noop_child.rate, real_child.rate, real_child.latencies
         nl = noop_child.latencies
         print(f"server, no-op store: {noop:,.0f} accepted/s, p50 {_p(nl, 50):.1f} ms, "
