@@ -265,7 +265,7 @@ class IntakeApp:
                           [*headers, *answer.headers])
 
     def _html(self, start: StartResponse, answer: Answer) -> Iterable[bytes]:
-        title = "无法受理" if answer.status < 500 else "暂时无法提交"
+        title = "暂时无法提交" if answer.status >= 500 else "无法受理"
         page = message_page(self.pages, title, answer.message)
         return self._send(start, answer.status, page.encode(), "text/html; charset=utf-8",
                           [*HTML_SECURITY, *answer.headers])

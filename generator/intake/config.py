@@ -6,6 +6,7 @@ and fix, once, as generator/settings.py does.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import ipaddress
 import re
@@ -40,7 +41,7 @@ class Calendar:
     def is_working_day(self, day: dt.date) -> bool:
         if day in self.working_weekends:
             return True
-        return day.weekday() < 5 and day not in self.holidays
+        return day.weekday() < calendar.SATURDAY and day not in self.holidays
 
     def covers(self, day: dt.date) -> bool:
         return day.year in self.years
@@ -175,7 +176,7 @@ def _calendar(raw: object, problems: ProblemList) -> Calendar:
             if item.year not in years:
                 problems.add("所在年份不在 calendar.years 中", "请把该年份加入 years",
                              key=f"calendar.{key}", value=item.isoformat(), code="out-of-range")
-            if weekend and item.weekday() < 5:
+            if weekend and item.weekday() < calendar.SATURDAY:
                 problems.add("不是周六或周日（调休上班日应为周末）", "请核对通知中的日期",
                              key=f"calendar.{key}", value=item.isoformat(), code="invalid-day")
             found.add(item)
