@@ -310,10 +310,7 @@ def _definitions(sec: dict[str, Any] | None, problems: ProblemList) -> dict[str,
                              value=yaml_text(value), code="type-error")
                 value = ""
             texts[key] = value.strip()
-        for key in entry:
-            if key not in DEFINITION_KEYS:
-                problems.add("不是可识别的设置项", f"可用的设置项为 {'、'.join(DEFINITION_KEYS)}",
-                             key=f"definitions.{name}.{key}", code="unknown-key")
+        problems.unknown_keys(entry, DEFINITION_KEYS, prefix=f"definitions.{name}")
         out[str(name)] = Definition(**texts)
     if sec is not None:
         for name in DEFINED_FIGURES:

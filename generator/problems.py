@@ -8,7 +8,7 @@ reference data, limits, cases and profiles all collect Problems; the CLI renders
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -93,6 +93,19 @@ class ProblemList:
 
     def extend(self, items: Iterable[Problem]) -> None:
         self.items.extend(items)
+
+    def unknown_keys(self, mapping: Iterable[object], known: Collection[str], *,
+                     prefix: str = "", what: str = "设置项") -> None:
+        """One problem per key of `mapping` outside `known`, in one wording for every file.
+
+        `prefix` is the key path of the mapping ("reply", "fields[2]"); `what` names its keys
+        in the message ("设置项", "字段设置项", "案例字段"…).
+        """
+        for key in mapping:
+            if str(key) not in known:
+                self.add(f"不是可识别的{what}", f"请改正拼写或删除该项（可用的{what}："
+                         f"{'、'.join(known)}）", key=f"{prefix}.{key}" if prefix else str(key),
+                         code="unknown-key")
 
 
 def render_text(problems: Iterable[Problem], heading: str) -> str:

@@ -144,18 +144,12 @@ class _Reader:
 
     def __init__(self, raw: dict[str, Any], path: Path) -> None:
         self.raw, self.problems = raw, ProblemList(path)
-        for name in raw:
-            if name not in _KNOWN:
-                self.problems.add(f"不是已知的设置部分（已知：{'、'.join(_KNOWN)}）", "请检查拼写",
-                                  key=str(name), code="unknown-key")
+        self.problems.unknown_keys(raw, tuple(_KNOWN), what="设置部分")
 
     def section(self, name: str) -> dict[str, Any]:
         value = self.raw.get(name)
         if isinstance(value, dict):
-            for key in value:
-                if key not in _KNOWN[name]:
-                    self.problems.add(f"不是已知的设置项（已知：{'、'.join(_KNOWN[name])}）",
-                                      "请检查拼写", key=f"{name}.{key}", code="unknown-key")
+            self.problems.unknown_keys(value, _KNOWN[name], prefix=name)
             return value
         if value is None and name not in self.raw:
             self.problems.add("缺少这一部分", _FIX, key=name, code="missing-key")

@@ -100,8 +100,9 @@ BAD_CASES = [
     ({"tags": None},
      "tags：缺少这一字段。修正方法：请补上（字段说明见 data/cases/README.md）。"),
     ({"owner": "某人"},
-     "owner：不是案例字段。修正方法：请删除，或改为 slug、date、district、street、element、"
-     "category、title、source、received、handled、follow_up、result、tags 之一。"),
+     "owner：不是可识别的案例字段。修正方法：请改正拼写或删除该项（可用的案例字段：slug、date、"
+     "district、street、element、category、title、source、received、handled、follow_up、result、"
+     "tags）。"),
 ]
 
 

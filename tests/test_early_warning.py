@@ -154,8 +154,8 @@ def test_every_config_problem_is_listed() -> None:
         warning_rule_from_mapping(raw, path)
     assert caught.value.message == (
         "指标配置文件 data/metrics.yml 有 8 处错误：\n"
-        "  - warnings.window：不是可识别的设置项。修正方法：请删除该项，或改为 level、"
-        "baseline_months、adjust、alpha、min_ratio、min_observed、false_alarm_budget 之一。\n"
+        "  - warnings.window：不是可识别的设置项。修正方法：请改正拼写或删除该项（可用的设置项："
+        "level、baseline_months、adjust、alpha、min_ratio、min_observed、false_alarm_budget）。\n"
         "  - warnings.level：值 “street” 无效：不是可选的取值。"
         "修正方法：请填写 category（小类）、element（要素） 之一。\n"
         "  - warnings.baseline_months：值 “6.5” 无效：应为 3 到 24 之间的整数。"

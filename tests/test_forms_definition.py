@@ -73,9 +73,10 @@ def test_several_problems_are_reported_together_with_key_paths(tmp_path: Path) -
     assert caught.value.message == "\n".join([
         f"表单定义文件 {path} 有 5 处错误：",
         "  - version：值 “0” 应为正整数（每次改动存储内容时加一）。修正方法：例如 version: 1。",
-        "  - fields.company.colour：不是可识别的字段设置项（可用：name、label、hint、type、"
-        "required、required_when、shown_when、max_length、min、max、min_days、max_days、"
-        "not_before、depends_on、options、errors、autocomplete）。修正方法：请检查拼写。",
+        "  - fields.company.colour：不是可识别的字段设置项。修正方法：请改正拼写或删除该项"
+        "（可用的字段设置项：name、label、hint、type、required、required_when、shown_when、"
+        "max_length、min、max、min_days、max_days、not_before、depends_on、options、errors、"
+        "autocomplete）。",
         "  - fields.phone.errors.invalid：缺少这一错误提示（应为一段中文）。"
         "修正方法：请写出用户看到的提示，说明怎样改正。",
         "  - fields.question.errors.too_long：值 “不能超过 {maximum} 个字” 占位符 {maximum} "

@@ -253,7 +253,7 @@ def test_every_config_problem_is_listed(tmp_path: Path) -> None:
         "year（年）。\n"
         "  - hotspots.periods：值 “month” 重复出现。修正方法：每个发布周期只写一次。\n"
         "  - hotspots.window：不是可识别的设置项。"
-        "修正方法：可用的设置项为 window_days、min_requests、periods，请检查拼写或删除该项。"
+        "修正方法：请改正拼写或删除该项（可用的设置项：window_days、min_requests、periods）。"
     )
     assert [(p.key, p.code) for p in caught.value.problems] == [
         ("hotspots.window_days", "out-of-range"), ("hotspots.min_requests", "out-of-range"),

@@ -36,12 +36,12 @@ def test_every_problem_is_listed_with_its_key(tmp_path: Path) -> None:
         load_settings(path, tmp_path)
     assert info.value.message == "\n".join([
         f"设置文件 {path} 有 6 处错误：",
-        "  - colour：不是已知的设置部分"
-        "（已知：site、organisation、hotline、data、reference、privacy）。修正方法：请检查拼写。",
+        "  - colour：不是可识别的设置部分。修正方法：请改正拼写或删除该项"
+        "（可用的设置部分：site、organisation、hotline、data、reference、privacy）。",
         "  - site.city：值 “[北京市]” 应为一段文字，现为列表。"
         "修正方法：请对照仓库中的 data/settings.yml 及其注释修改。",
-        "  - data.earliest：不是已知的设置项（已知：earliest_year、time_zone、time_zone_label）。"
-        "修正方法：请检查拼写。",
+        "  - data.earliest：不是可识别的设置项。修正方法：请改正拼写或删除该项"
+        "（可用的设置项：earliest_year、time_zone、time_zone_label）。",
         "  - data.time_zone：值 “Mars/Olympus” 不是已知的时区名。"
         "修正方法：请填写 IANA 时区名，例如 Asia/Shanghai。",
         "  - data.earliest_year：值 “2015” 无效：应为 1990 到 2026 之间的年份（数字，不加引号）。"

@@ -135,10 +135,7 @@ def load_form(path: Path, reference: Reference) -> FormDefinition:
     """Read and check the definition at `path`; districts and streets from `reference`."""
     raw = read_yaml_mapping(path, "表单定义文件", "请从仓库恢复 forms/ 文件夹。")
     problems = ProblemList(path)
-    for key in raw:
-        if key not in TOP_KEYS:
-            problems.add(f"不是可识别的设置项（可用：{'、'.join(TOP_KEYS)}）", "请检查拼写",
-                         key=str(key), code="unknown-key")
+    problems.unknown_keys(raw, TOP_KEYS)
     texts = {}
     for key in ("form", "title", "description"):
         value = raw.get(key)
@@ -181,10 +178,7 @@ def _field(item: object, index: int, problems: ProblemList, ref: Reference) -> F
         problems.add(message, fix, key=f"{where}.{key}" if key else where, code=code,
                      value=None if value is None else yaml_text(value))
 
-    for key in item:
-        if key not in FIELD_KEYS:
-            add(str(key), f"不是可识别的字段设置项（可用：{'、'.join(FIELD_KEYS)}）", "请检查拼写",
-                code="unknown-key")
+    problems.unknown_keys(item, FIELD_KEYS, prefix=where, what="字段设置项")
     if not isinstance(name, str) or not NAME_RE.match(name):
         add("name", "应为小写英文字母开头、由小写字母数字和下划线组成的名称（最多 40 个字符）",
             "例如 company", name)

@@ -82,10 +82,7 @@ def check_origin(value: str) -> str | None:
 def load_intake_config(path: Path) -> IntakeConfig:
     raw = read_yaml_mapping(path, "受理服务设置文件", "请从仓库恢复 data/intake.yml。")
     problems = ProblemList(path)
-    for key in raw:
-        if key not in _KEYS:
-            problems.add(f"不是已知的设置项（已知：{'、'.join(_KEYS)}）", "请检查拼写",
-                         key=str(key), code="unknown-key")
+    problems.unknown_keys(raw, _KEYS)
 
     def value(key: str, kind: type | tuple[type, ...], what: str, fix: str = _FIX) -> Any:
         parts = key.split(".")

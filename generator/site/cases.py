@@ -123,9 +123,7 @@ def _read_case(path: Path, ref: Reference, where: _Where,
         if key not in raw:
             problems.add("缺少这一字段", "请补上（字段说明见 data/cases/README.md）", key=key,
                          code="missing-key")
-    for key in sorted(set(raw) - set(REQUIRED_KEYS), key=str):
-        problems.add("不是案例字段", f"请删除，或改为 {'、'.join(REQUIRED_KEYS)} 之一",
-                     key=str(key), code="unknown-key")
+    problems.unknown_keys(sorted(raw, key=str), REQUIRED_KEYS, what="案例字段")
     if problems:
         return None
     _check_values(path, raw, ref, where, problems)

@@ -122,9 +122,7 @@ def warning_rule_from_mapping(raw: Mapping[str, Any], path: Path) -> WarningRule
                          value=yaml_text(value), code="out-of-range")
         return lo if not open_low else hi
 
-    for extra in sorted(set(map(str, raw)) - {*_KEYS, "evaluation"}):
-        problems.add("不是可识别的设置项", f"请删除该项，或改为 {'、'.join(_KEYS)} 之一",
-                     key=key(extra), code="unknown-key")
+    problems.unknown_keys(sorted(set(map(str, raw)) - {"evaluation"}), _KEYS, prefix=SECTION)
     level = choice("level", LEVELS)
     baseline = number("baseline_months", 3, 24, integer=True)
     adjust = choice("adjust", ADJUSTMENTS)

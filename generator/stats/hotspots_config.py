@@ -84,11 +84,7 @@ def hotspot_rule_from_mapping(raw: Any, path: Path) -> HotspotRule:
     window = integer("window_days", *_WINDOW_RANGE)
     minimum = integer("min_requests", *_MIN_REQUESTS_RANGE)
     periods = _periods(section, problems)
-    for key in section:
-        if key not in ("window_days", "min_requests", "periods"):
-            problems.add("不是可识别的设置项",
-                         "可用的设置项为 window_days、min_requests、periods，请检查拼写或删除该项",
-                         key=f"{SECTION}.{key}", code="unknown-key")
+    problems.unknown_keys(section, ("window_days", "min_requests", "periods"), prefix=SECTION)
     if problems:
         _raise(problems, path)
     return HotspotRule(window, minimum, periods)
