@@ -17,6 +17,7 @@ import pandas as pd
 
 from generator.dataset.vocabulary import CHANNELS, HANDLING_LEVELS, SOURCES, URGENCY_CLASSES
 from generator.reference import Reference
+from generator.stats.grouping import FrameCodes, distinct_counts, group_index
 from generator.stats.periods import ALL, Calendar
 from generator.stats.tables import CITY_LEVEL, DISTRICT_LEVEL, STREET_LEVEL, Cut, TableSpec
 
@@ -98,7 +99,8 @@ def grid_sums(prep: pd.DataFrame, grid: Grid, cuts: Sequence[Cut], dims: Sequenc
     (`sums`) and → number of distinct non-missing values of a prep column (`distinct`)."""
     work = prep if "district_code" in prep else prep.assign(
         district_code=prep["district"].map({d.name: d.code for d in grid.ref.districts}))
-    parts = [_cut_cells(work, grid, cut.region, level, dims, sums, distinct, side)
+    codes = FrameCodes(work)
+    parts = [_cut_cells(codes, grid, cut.region, level, dims, sums, distinct, side)
              for cut in cuts for level in cut.periods if grid.periods(level)]
     if not parts:  # e.g. only provisional months: a fine table then lists nothing yet
         columns = ["period", "scope_level", "scope", "scope_code", "district", *dims,
@@ -108,17 +110,19 @@ def grid_sums(prep: pd.DataFrame, grid: Grid, cuts: Sequence[Cut], dims: Sequenc
     return pd.concat(parts, ignore_index=True)
 
 
-def _cut_cells(prep: pd.DataFrame, grid: Grid, region: str, level: str, dims: Sequence[str],
+def _cut_cells(codes: FrameCodes, grid: Grid, region: str, level: str, dims: Sequence[str],
                sums: Mapping[str, str], distinct: Mapping[str, str], side: Sequence[str]
                ) -> pd.DataFrame:
+    prep = codes.frame
     region_col = REGION_COLUMN[region]
     time_col = None if level == ALL else level.removeprefix("final_")
     keys = [c for c in (time_col, region_col) if c] + list(dims)
     measures = [*sums, *distinct]
     if keys:
-        counts = _group_sums(prep, keys, sums)
+        counts = _group_sums(codes, keys, sums)
         for out, col in distinct.items():
-            counts[out] = distinct_counts(prep, keys, col).reindex(counts.index, fill_value=0)
+            counts[out] = distinct_counts(prep, keys, col, codes).reindex(counts.index,
+                                                                          fill_value=0)
         counts = counts.reset_index()
     else:
         counts = pd.DataFrame({**{out: [prep[col].sum()] for out, col in sums.items()},
@@ -148,14 +152,6 @@ def _cut_cells(prep: pd.DataFrame, grid: Grid, region: str, level: str, dims: Se
     return cells
 
 
-def _codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Integer codes (−1: missing) and the values they stand for, for a grouping column."""
-    if isinstance(column.dtype, pd.CategoricalDtype):
-        return column.cat.codes.to_numpy(dtype=np.int64), np.asarray(column.cat.categories)
-    codes, values = pd.factorize(column, use_na_sentinel=True)
-    return codes.astype(np.int64), np.asarray(values)
-
-
 def _distinct_total(column: pd.Series) -> int:
     """Distinct non-missing integer codes (NaN for none), by a count per code: a hash over
     millions of floats (Series.nunique) grows worse than linearly once it leaves the cache."""
@@ -166,99 +162,31 @@ def _distinct_total(column: pd.Series) -> int:
     return int(np.count_nonzero(np.bincount(values.astype(np.int64))))
 
 
-def group_codes(prep: pd.DataFrame, keys: Sequence[str]
-                 ) -> tuple[np.ndarray, np.ndarray, list[tuple[np.ndarray, int]], int]:
-    """One integer per row for its group of `keys` (mixed radix of the keys' codes), the rows
-    whose keys are all present, each key's labels and code count, and the number of groups."""
-    ok = np.ones(len(prep), dtype=bool)
-    combined = np.zeros(len(prep), dtype=np.int64)
-    decoders = []
-    for key in keys:
-        codes, labels = _codes(prep[key])
-        ok &= codes >= 0
-        combined = combined * max(len(labels), 1) + np.maximum(codes, 0)
-        decoders.append((labels, max(len(labels), 1)))
-    size = int(np.prod([n for _, n in decoders], dtype=np.int64)) if decoders else 1
-    return combined, ok, decoders, size
-
-
-def group_index(groups: np.ndarray, decoders: list[tuple[np.ndarray, int]],
-                 keys: Sequence[str]) -> pd.Index:
-    """The groupby-like index of combined group numbers (stats.cells.group_codes)."""
-    arrays = []
-    for labels, label_count in reversed(decoders):
-        arrays.append(labels[groups % label_count])
-        groups = groups // label_count
-    index: pd.Index = (pd.MultiIndex.from_arrays(arrays[::-1], names=list(keys))
-                       if len(keys) > 1 else pd.Index(arrays[0], name=keys[0]))
-    return index
-
-
 _MAX_BINS = 1 << 26
 """Above this many possible groups the sums fall back to a pandas groupby (memory)."""
 
 
-def _group_sums(prep: pd.DataFrame, keys: list[str], sums: Mapping[str, str]) -> pd.DataFrame:
+def _group_sums(codes: FrameCodes, keys: list[str], sums: Mapping[str, str]) -> pd.DataFrame:
     """Output column → sum of a prep column per observed group of `keys`, like
     prep.groupby(keys, observed=True)[...].sum(). Integer flags are summed by bincount (exact,
     linear); float columns by a groupby on the one combined code, which adds each group's
     values in row order as the multi-key groupby does, so the sums are the same."""
-    combined, ok, decoders, size = group_codes(prep, keys)
+    prep = codes.frame
+    combined, ok, decoders, size = codes.groups(keys)
     if size > _MAX_BINS:
         grouped = prep.groupby(keys, observed=True)[list(dict.fromkeys(sums.values()))].sum()
         return pd.DataFrame({out: grouped[col] for out, col in sums.items()})
-    codes = combined[ok]
-    present = np.flatnonzero(np.bincount(codes, minlength=size))
+    rows = combined[ok]
+    present = np.flatnonzero(np.bincount(rows, minlength=size))
     data: dict[str, np.ndarray] = {}
     for out, col in sums.items():
         values = prep[col].to_numpy()[ok]
         if values.dtype.kind in "iub":
-            total = np.bincount(codes, weights=values.astype(np.int64), minlength=size)
+            total = np.bincount(rows, weights=values.astype(np.int64), minlength=size)
             data[out] = np.rint(total[present]).astype(np.int64)
         else:
-            data[out] = pd.Series(values).groupby(codes).sum().reindex(present).to_numpy()
+            data[out] = pd.Series(values).groupby(rows).sum().reindex(present).to_numpy()
     return pd.DataFrame(data, index=group_index(present, decoders, keys))
-
-
-def distinct_counts(prep: pd.DataFrame, keys: list[str], column: str) -> pd.Series:
-    """Distinct non-missing values of `column` (integer codes, NaN for none) per group of
-    `keys`, indexed like a groupby over `keys` (groups without any value are absent).
-
-    The keys' codes are combined into one integer per row and (value, group) pairs sorted:
-    much faster than groupby.nunique or ngroup at millions of rows. With a `<column>_rank`
-    column (stats.prepare: each row's position in value order) the rows are put in value
-    order by a counting pass, and the pairs, sorted already by value, need only a stable
-    (run-merging) sort: the cost stays linear in the rows instead of n log n."""
-    values = prep[column].to_numpy(dtype=float)
-    combined, keep, decoders, size = group_codes(prep, keys)
-    keep &= ~np.isnan(values)
-    if not keep.any():
-        empty = prep.groupby(keys, observed=True).size().index[:0]
-        return pd.Series([], dtype=np.int64, index=empty)
-    kept = values[keep].astype(np.int64)
-    width = int(kept.max()) + 1
-    rank = f"{column}_rank"
-    if rank in prep and width * size < 2**62:
-        ranks = prep[rank].to_numpy(dtype=np.int64)[keep]
-        slots = np.full(int(ranks.max()) + 1, -1, dtype=np.int64)
-        slots[ranks] = np.arange(len(ranks))
-        order = slots[slots >= 0]
-        pairs = np.sort(kept[order] * size + combined[keep][order], kind="stable")
-        first = np.ones(len(pairs), dtype=bool)
-        first[1:] = pairs[1:] != pairs[:-1]
-        groups = pairs[first] % size
-    else:
-        pairs = np.sort(combined[keep] * width + kept)
-        first = np.ones(len(pairs), dtype=bool)
-        first[1:] = pairs[1:] != pairs[:-1]  # sort-based unique: numpy's hash path is slower
-        groups = pairs[first] // width
-    if size <= max(4 * len(groups), 1 << 20):  # a count per possible group: linear
-        tally = np.bincount(groups, minlength=size)
-        groups = np.flatnonzero(tally)
-        counts = tally[groups]
-    else:
-        groups, counts = np.unique(groups, return_counts=True)
-    return pd.Series(counts, index=group_index(groups, decoders, keys))
 
 
 def subject_keys(cells: pd.DataFrame) -> pd.Series:

@@ -34,8 +34,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from generator.stats.cells import distinct_counts, group_codes, group_index
 from generator.stats.disclosure import primary
+from generator.stats.grouping import FrameCodes, distinct_counts, group_index
 from generator.stats.marks import published
 
 COLUMNS = ("period", "scope", "urgency", "closed", "response_median_h", "response_p90_h",
@@ -122,7 +122,7 @@ def record_columns(frame: pd.DataFrame, deadlines_hours: Mapping[str, float],
         codes, _ = pd.factorize(frame["complainant_key"], use_na_sentinel=True)
         who = np.where(codes >= 0, codes, np.nan).astype(np.float64)
     # Each row's position in complainant order, so distinct counts need no full sort per
-    # grouping (stats.cells.distinct_counts reads `<column>_rank`).
+    # grouping (stats.grouping.distinct_counts reads `<column>_rank`).
     rank = np.empty(len(who), dtype=np.int64)
     rank[np.argsort(who, kind="stable")] = np.arange(len(who), dtype=np.int64)
     return pd.DataFrame({
@@ -164,10 +164,11 @@ def _one_grouping(records: pd.DataFrame, grouping: Grouping, classes: Sequence[s
     work = work[work["urgency"].isin(classes) & work["period"].notna() & work["scope"].notna()]
     grouped = work.groupby(_KEYS, sort=False, observed=True)
     stats = grouped[["closed", "ontime"]].sum()
+    codes = FrameCodes(work)
     for column in ("who", "who_closed", "who_responded"):
-        stats[column] = distinct_counts(work, _KEYS, column).reindex(stats.index,
-                                                                     fill_value=0)
-    groups, _, decoders, size = group_codes(work, _KEYS)
+        stats[column] = distinct_counts(work, _KEYS, column, codes).reindex(stats.index,
+                                                                            fill_value=0)
+    groups, _, decoders, size = codes.groups(_KEYS)
     for column in ("response_h", "closing_h"):
         present, median, p90 = order_statistics(
             work[column].to_numpy(dtype=float), work[f"{column}_order"].to_numpy(), groups,

@@ -44,7 +44,7 @@ def prepare(frame: pd.DataFrame, metrics: MetricsConfig,
         codes, _ = pd.factorize(frame["complainant_key"], use_na_sentinel=True)
         complainant = np.where(codes >= 0, codes, np.nan)
     # Each row's position in complainant order, sorted once here: distinct counts then put
-    # any subset of the rows in that order by a linear pass (stats.cells.distinct_counts).
+    # any subset of the rows in that order by a linear pass (stats.grouping.distinct_counts).
     rank = np.empty(len(frame), dtype=np.int64)
     rank[np.argsort(complainant, kind="stable")] = np.arange(len(frame), dtype=np.int64)
     deadline_h = frame["urgency"].map(metrics.deadlines_hours).astype(float)
