@@ -371,3 +371,29 @@ def intake_stats(ctx: click.Context, store: Path, out: Path) -> None:
     service = _intake_service(ctx)
     k = load_metrics(_project(ctx).metrics_file).min_complainants
     click.echo(write_stats(service, store, out, k, dt.datetime.now(service.zone).date()))
+
+
+@intake.command("brief")
+@click.argument("reference")
+@_store_option
+@click.option("-o", "--out", "out", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="写出的简报文件；默认为 受理数据库文件夹/briefs/编号.md。")
+@click.option("--format", "fmt", type=click.Choice(["md", "html"]), default=None,
+              help="简报格式（默认按 -o 的扩展名，否则为 md）。")
+@click.option("--data", "data", type=click.Path(file_okay=False, path_type=Path),
+              default=None, help="已发布网站的开放数据文件夹（默认为项目的 site/data）。")
+@click.pass_context
+def intake_brief(ctx: click.Context, reference: str, store: Path, out: Path | None,
+                 fmt: str | None, data: Path | None) -> None:
+    """为一条申请写出上门前的预访简报：申请内容、适用的规定和所在街乡的诉求情况。"""
+    from generator.briefing.brief import BriefInputs, write_brief
+    from generator.briefing.rules import BRIEF_FILE, load_brief_config
+    from generator.reference import load_reference
+    from generator.site.limits import load_limits
+
+    project, service = _project(ctx), _intake_service(ctx)
+    reference_data = load_reference(project.reference)
+    limits = load_limits(project.limits_file)
+    config = load_brief_config(project.root / BRIEF_FILE, service.form, limits, reference_data)
+    inputs = BriefInputs(service, config, limits, reference_data, data or project.site / "data")
+    click.echo(write_brief(inputs, store, reference, out, fmt, dt.datetime.now(service.zone)))
