@@ -8,7 +8,7 @@ import dataclasses
 import re
 from pathlib import Path
 
-from generator.site import contexts, places_context
+from generator.site import consultation, contexts, places_context
 from generator.site import reports_context as rc
 from generator.site.pages import PAGE_TYPES
 from generator.site.release import UpdatesContext
@@ -58,7 +58,8 @@ def test_page_contexts_never_shadow_a_shared_name() -> None:
                      UpdatesContext, places_context.DistrictsOverviewContext,
                      places_context.DistrictContext, places_context.StreetContext,
                      rc.ReportContext, rc.ReportsIndexContext, rc.TopicContext,
-                     rc.WarningsContext, rc.HotspotsContext]
+                     rc.WarningsContext, rc.HotspotsContext,
+                     consultation.ConsultationContext]
     for cls in page_contexts:
         assert not shared & {f.name for f in dataclasses.fields(cls)}, cls.__name__
 
@@ -91,7 +92,8 @@ def test_generated_templates_use_only_their_context() -> None:
                    "pages/open_data.md.j2": contexts.OpenDataContext,
                    "pages/updates.md.j2": UpdatesContext,
                    "cases_index.md.j2": contexts.CaseIndexContext,
-                   "case.md.j2": contexts.CaseContext}
+                   "case.md.j2": contexts.CaseContext,
+                   "pages/consultation.md.j2": consultation.ConsultationContext}
     assert {p.template for p in PAGE_TYPES} == set(by_template)
     for template, cls in by_template.items():
         text = (TEMPLATES / template).read_text("utf-8")

@@ -36,6 +36,7 @@ def test_every_declared_page_type_renders_its_pages(pages: dict[str, str]) -> No
                 *(f"stats/streets/{s.code}.md" for s in mini_site_data().ref.streets),
                 *(f"stats/reports/{p}.md" for _, p, _ in periods(mini_site_data())),
                 "stats/reports/index.md", "stats/warnings.md", "stats/hotspots.md",
+                "business/consultation.md",
                 *(f"stats/topics/{m}.md" for m in mini_site_data().metrics.topics
                   if m in mini_site_data().agg.months)}
     generated = {rel for page_type in PAGE_TYPES for rel, _ in page_type.pages(mini_site_data())}

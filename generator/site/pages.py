@@ -24,6 +24,7 @@ from generator.settings import Settings
 from generator.site.cases import Case, cases_matching
 from generator.site.charts import bar_chart, distribution, heat_grid
 from generator.site.charts_base import Chart
+from generator.site.consultation import consultation
 from generator.site.contexts import (
     CaseContext,
     CaseIndexContext,
@@ -360,5 +361,6 @@ PAGE_TYPES: tuple[PageType[Any], ...] = (
     PageType("每月一题", "pages/topic.md.j2", "stats/topics/{month}.md", topics),
     PageType("预警", "pages/warnings.md.j2", "stats/warnings.md", warnings_page),
     PageType("重点点位", "pages/hotspots.md.j2", "stats/hotspots.md", hotspots_page),
+    PageType("开业前咨询申请表", "pages/consultation.md.j2", "{consultation.path}", consultation),
 )
 """Every generated page type; the render stage makes every page they yield."""
