@@ -145,7 +145,7 @@ def aggregate(frame: pd.DataFrame, metrics: MetricsConfig, ref: Reference,
     grid = Grid(calendar, ref)
     latest, previous = months[-1], (months[-2] if len(months) > 1 else None)
     found = find(frame, metrics, ref, calendar, missing, family_cells(history, ref, "repeat"))
-    cube = CubeCells.compute(prep, grid)
+    cube = CubeCells.compute(prep, grid, metrics.basic_satisfied_weight)
     past = history_cells(history, ref) if history is not None else None
     cube_past = None if past is None else past[
         (past["side_key"] == "") & ~past["time_key"].str.fullmatch(r"\d{4}-\d{2}-\d{2}")]

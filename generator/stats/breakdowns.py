@@ -64,7 +64,7 @@ class CubeCells:
     """The reference's street codes (cells keyed by them form the street branch)."""
 
     @classmethod
-    def compute(cls, prep: pd.DataFrame, grid: Grid) -> CubeCells:
+    def compute(cls, prep: pd.DataFrame, grid: Grid, basic_satisfied_weight: float) -> CubeCells:
         def cut(region: str, level: str, dims: Sequence[str]) -> pd.DataFrame:
             return grid_sums(prep, grid, [Cut(region, (level,))], dims, COUNTS, WHO)
 
@@ -72,7 +72,7 @@ class CubeCells:
                                          MEASURE_OF.get(spec.name, "record"))
                   for spec in TABLES}
         return cls(
-            kpis=kpi_sums(prep, grid).assign(count=lambda w: w["record"]),
+            kpis=kpi_sums(prep, grid, basic_satisfied_weight).assign(count=lambda w: w["record"]),
             counts_by_month=cut(DISTRICT_LEVEL, "final_month", ("element", "category")).rename(
                 columns={"period": "month"}).assign(period=lambda t: t["month"]),
             elements=cut(CITY_LEVEL, "all", ("element",)),

@@ -55,7 +55,7 @@ RATE_PARTS = {
     "satisfied_rate": "satisfied_score",
 }
 SUMMED = ("record", "citizen", "proactive", "valid", "contacted_ok", "resolved_ok",
-          "satisfied_score", "closed", "ontime", "escalated")
+          "satisfied_full", "satisfied_basic", "closed", "ontime", "escalated")
 Z95 = 1.959963984540054
 """The two-sided 95 % normal quantile used by every interval."""
 _FOLLOW_UP = frozenset({"revisit_valid"})
@@ -98,19 +98,24 @@ bundled sample; a street's whole-period or partial-quarter figure would change w
 release, and two releases' difference would be a street-month)."""
 
 
-def kpi_sums(prep: pd.DataFrame, grid: Grid) -> pd.DataFrame:
-    """One row per (period, scope) of KPI_CUTS with the sums of the flags, the distinct
-    complainants (all, and behind 有效回访) and the canonical cell keys (stats.cells)."""
+def kpi_sums(prep: pd.DataFrame, grid: Grid, basic_satisfied_weight: float) -> pd.DataFrame:
+    """One row per (period, scope) of KPI_CUTS with the sums of the flags, the weighted
+    satisfied_score (满意 + weight × 基本满意), the distinct complainants (all, and behind
+    有效回访) and the canonical cell keys (stats.cells)."""
     who = prep["complainant_key"]
     # The masked complainants keep the rows' complainant order (linear distinct counts).
     order = {f"{c}_rank": prep["complainant_key_rank"] for c in
              ("valid_complainant", "closed_complainant") if "complainant_key_rank" in prep}
     work = prep.assign(valid_complainant=who.where(prep["valid"] == 1),
                        closed_complainant=who.where(prep["closed"] == 1), **order)
-    return grid_sums(work, grid, KPI_CUTS, (), {c: c for c in SUMMED},
+    sums = grid_sums(work, grid, KPI_CUTS, (), {c: c for c in SUMMED},
                      {"complainants": "complainant_key",
                       "valid_complainants": "valid_complainant",
                       "closed_complainants": "closed_complainant"})
+    score = sums["satisfied_full"] + basic_satisfied_weight * sums["satisfied_basic"]
+    at = sums.columns.get_loc("satisfied_full")
+    sums.insert(int(at), "satisfied_score", score.astype(float))  # type: ignore[arg-type]
+    return sums.drop(columns=["satisfied_full", "satisfied_basic"])
 
 
 @dataclass(frozen=True)

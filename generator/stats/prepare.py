@@ -19,9 +19,9 @@ def prepare(frame: pd.DataFrame, metrics: MetricsConfig,
     week (first day of the week part, stats.periods); district, street, street_code, element,
     category, channel, source, handling_level (the tier that closed it), urgency; hour (0–23)
     and weekday (1 = Monday … 7) of receipt; complainant_key (integer codes) and
-    complainant_key_rank (the row's position in complainant order); and the 0/1 (or
-    weighted) flags record, citizen, proactive, valid (有效回访), contacted_ok, resolved_ok,
-    satisfied_score, closed, ontime, escalated.
+    complainant_key_rank (the row's position in complainant order); and the 0/1 flags
+    record, citizen, proactive, valid (有效回访), contacted_ok, resolved_ok, satisfied_full
+    and satisfied_basic (满意 and 基本满意 behind 有效回访), closed, ontime, escalated.
 
     When the export records no caller identity (complainant_key in `unrecorded`), each
     citizen request stands for its own complainant, so disclosure control counts requests.
@@ -32,10 +32,11 @@ def prepare(frame: pd.DataFrame, metrics: MetricsConfig,
     contacted_ok = valid & frame["contacted"].fillna(False).to_numpy(dtype=bool)
     resolved_ok = valid & frame["resolved"].fillna(False).to_numpy(dtype=bool)
     # Categorical comparisons and maps work on the few categories, not on every row.
+    # 满意 and 基本满意 are counted apart (integers sum exactly and by bincount, in linear time);
+    # the weighted score is formed from the two sums (stats.metrics.kpi_sums).
     satisfaction = frame["satisfaction"]
-    score = np.where((satisfaction == "满意").to_numpy(dtype=bool), 1.0, 0.0) + np.where(
-        (satisfaction == "基本满意").to_numpy(dtype=bool), metrics.basic_satisfied_weight, 0.0
-    )
+    satisfied_full = valid & (satisfaction == "满意").to_numpy(dtype=bool)
+    satisfied_basic = valid & (satisfaction == "基本满意").to_numpy(dtype=bool)
     # Complainants as integer codes (NaN for none): distinct counts per group are much
     # faster on numbers than on a million distinct strings.
     if "complainant_key" in unrecorded:
@@ -78,7 +79,8 @@ def prepare(frame: pd.DataFrame, metrics: MetricsConfig,
             "valid": valid.astype(np.int64),
             "contacted_ok": contacted_ok.astype(np.int64),
             "resolved_ok": resolved_ok.astype(np.int64),
-            "satisfied_score": np.where(valid, score, 0.0),
+            "satisfied_full": satisfied_full.astype(np.int64),
+            "satisfied_basic": satisfied_basic.astype(np.int64),
             "closed": closed.astype(np.int64),
             "ontime": ontime.astype(np.int64),
             "escalated": escalated.astype(np.int64),

@@ -92,20 +92,24 @@ def _scopes(ref: Reference, month: str, held: Collection[str]) -> list[tuple[str
 
 
 def _rate_sums(prep: pd.DataFrame, topics: dict[str, str], ref: Reference,
-               held: Collection[str]) -> pd.DataFrame:
+               held: Collection[str], basic_satisfied_weight: float) -> pd.DataFrame:
     """One row per (month, scope) published: the topic's follow-up sums and complainants."""
     topic = matches(prep["category"], prep["month"], topics)
     part = prep[topic & (prep["valid"] == 1).to_numpy()]
     part = part.assign(month=part["month"].astype(str),
                        district_code=part["district_code"].astype(str))
     sums = ["valid", *RATE_PARTS.values()]
+    summed = ["valid", "contacted_ok", "resolved_ok", "satisfied_full", "satisfied_basic"]
     rows = []
     for m, category in topics.items():
         inside = part[part["month"] == m]
         for name, code in _scopes(ref, m, held):
             scope = inside if code == CITY_CODE else inside[inside["district_code"] == code]
+            row: dict[str, float] = {s: int(scope[s].sum()) for s in summed}
+            row["satisfied_score"] = (row.pop("satisfied_full")
+                                      + basic_satisfied_weight * row.pop("satisfied_basic"))
             rows.append({"month": m, "topic": category, "district": name, "region_key": code,
-                         **{s: float(scope[s].sum()) for s in sums},
+                         **{s: float(row[s]) for s in sums},
                          "complainants": int(scope["complainant_key"].nunique())})
     return pd.DataFrame(rows, columns=["month", "topic", "district", "region_key", *sums,
                                        "complainants"])
@@ -193,7 +197,7 @@ def topic_rates(prep: pd.DataFrame, metrics: MetricsConfig, ref: Reference,
     topics = _topics_in(metrics, months)
     if not topics:
         return pd.DataFrame(columns=RATE_COLUMNS)
-    sums = _rate_sums(prep, topics, ref, held)
+    sums = _rate_sums(prep, topics, ref, held, metrics.basic_satisfied_weight)
     hidden = _hide_n(sums, prep, topics, kpi_wide, kpi_valid_hidden, metrics.min_complainants,
                      topic_history(history, ref, topics))
     missing = unrecorded_metrics(unrecorded)
