@@ -176,13 +176,14 @@ def _group_sums(codes: FrameCodes, keys: list[str], sums: Mapping[str, str]) -> 
     if size > _MAX_BINS:
         grouped = prep.groupby(keys, observed=True)[list(dict.fromkeys(sums.values()))].sum()
         return pd.DataFrame({out: grouped[col] for out, col in sums.items()})
-    rows = combined[ok]
+    every = bool(ok.all())  # usually: then no row is copied out
+    rows = combined if every else combined[ok]
     present = np.flatnonzero(np.bincount(rows, minlength=size))
     data: dict[str, np.ndarray] = {}
     for out, col in sums.items():
-        values = prep[col].to_numpy()[ok]
+        values = prep[col].to_numpy() if every else prep[col].to_numpy()[ok]
         if values.dtype.kind in "iub":
-            total = np.bincount(rows, weights=values.astype(np.int64), minlength=size)
+            total = np.bincount(rows, weights=values, minlength=size)
             data[out] = np.rint(total[present]).astype(np.int64)
         else:
             data[out] = pd.Series(values).groupby(rows).sum().reindex(present).to_numpy()
