@@ -162,13 +162,17 @@ def _one_grouping(records: pd.DataFrame, grouping: Grouping, classes: Sequence[s
     work = records.assign(period=_labels(grouping.period, len(records)),
                           scope=_labels(grouping.scope, len(records)))
     work = work[work["urgency"].isin(classes) & work["period"].notna() & work["scope"].notna()]
-    grouped = work.groupby(_KEYS, sort=False, observed=True)
-    stats = grouped[["closed", "ontime"]].sum()
     codes = FrameCodes(work)
+    groups, _, decoders, size = codes.groups(_KEYS)  # the keys are never missing here
+    rows = np.bincount(groups, minlength=size)
+    observed = np.flatnonzero(rows)
+    stats = pd.DataFrame({column: np.bincount(groups, weights=work[column].to_numpy(),
+                                              minlength=size)[observed].astype(np.int64)
+                          for column in ("closed", "ontime")},
+                         index=group_index(observed, decoders, _KEYS))
     for column in ("who", "who_closed", "who_responded"):
         stats[column] = distinct_counts(work, _KEYS, column, codes).reindex(stats.index,
                                                                             fill_value=0)
-    groups, _, decoders, size = codes.groups(_KEYS)
     for column in ("response_h", "closing_h"):
         present, median, p90 = order_statistics(
             work[column].to_numpy(dtype=float), work[f"{column}_order"].to_numpy(), groups,
