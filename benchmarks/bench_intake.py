@@ -42,13 +42,10 @@ def _serve(mode: str, root: Path, store_dir: Path) -> None:
     """Child process: the service as `intake serve` builds it, with a no-op store for noop."""
     import logging
 
-    import waitress
-
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "Task queue depth" lines
 
-    from generator.intake.app import MAX_BODY
     from generator.intake.export import CsvRefresher
-    from generator.intake.server import THREADS, make_app
+    from generator.intake.server import create_server
     from generator.intake.store import Record, Store
 
     class NoopStore(Store):
@@ -68,9 +65,7 @@ def _serve(mode: str, root: Path, store_dir: Path) -> None:
     store = (NoopStore if mode == "noop" else Store)(store_dir, svc.zone)
     refresher = CsvRefresher(store, svc.versions)
     refresher.start()
-    server = waitress.create_server(make_app(svc, store, refresher), host="127.0.0.1",
-                                    port=0, threads=THREADS,
-                                    max_request_body_size=MAX_BODY * 4)
+    server = create_server(svc, store, refresher, host="127.0.0.1", port=0)
     print(f"port {server.effective_port}", flush=True)  # type: ignore[union-attr]
 
     def stop(signum: int, frame: object) -> None:
