@@ -95,7 +95,7 @@ def test_broken_page_template_fails_the_build_cleanly(
     from generator.pipeline import build_site
 
     project = tmp_path / "project"
-    for name in ("site_src", "data", "generator"):
+    for name in ("site_src", "data", "generator", "forms"):
         if name == "generator":
             continue
         shutil.copytree(ROOT / name, project / name, ignore=shutil.ignore_patterns("complaints"))

@@ -8,7 +8,7 @@ import dataclasses
 import re
 from pathlib import Path
 
-from generator.site import consultation, contexts, places_context
+from generator.site import business_pages, consultation, contexts, places_context
 from generator.site import reports_context as rc
 from generator.site.pages import PAGE_TYPES
 from generator.site.release import UpdatesContext
@@ -59,7 +59,8 @@ def test_page_contexts_never_shadow_a_shared_name() -> None:
                      places_context.DistrictContext, places_context.StreetContext,
                      rc.ReportContext, rc.ReportsIndexContext, rc.TopicContext,
                      rc.WarningsContext, rc.HotspotsContext,
-                     consultation.ConsultationContext]
+                     consultation.ConsultationContext, business_pages.BusinessIndexContext,
+                     business_pages.BusinessTypeContext]
     for cls in page_contexts:
         assert not shared & {f.name for f in dataclasses.fields(cls)}, cls.__name__
 
@@ -93,7 +94,9 @@ def test_generated_templates_use_only_their_context() -> None:
                    "pages/updates.md.j2": UpdatesContext,
                    "cases_index.md.j2": contexts.CaseIndexContext,
                    "case.md.j2": contexts.CaseContext,
-                   "pages/consultation.md.j2": consultation.ConsultationContext}
+                   "pages/consultation.md.j2": consultation.ConsultationContext,
+                   "pages/business_index.md.j2": business_pages.BusinessIndexContext,
+                   "pages/business_type.md.j2": business_pages.BusinessTypeContext}
     assert {p.template for p in PAGE_TYPES} == set(by_template)
     for template, cls in by_template.items():
         text = (TEMPLATES / template).read_text("utf-8")

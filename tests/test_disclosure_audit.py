@@ -84,7 +84,7 @@ def test_the_auditor_catches_a_planted_leak(release: tuple[Path, Universe]) -> N
 def _project(root: Path, package: Path) -> Path:
     """A project holding `package` as its own data package (a build of it is a release)."""
     project = root / "project"
-    for name in ("site_src", "data"):
+    for name in ("site_src", "data", "forms"):
         shutil.copytree(ROOT / name, project / name, ignore=shutil.ignore_patterns("complaints"))
     shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
     shutil.copytree(package, project / "data" / "complaints")

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.slow
 MINI = ROOT / "tests" / "fixtures" / "mini_package"
 SYNTAX_FIX = "请检查该页面中的 {{ }} 和 {% %} 模板语法（括号、引号是否成对，标签是否写错）。"
 EXPR_FIX = "请检查该行 {{ }} 或 {% %} 中的表达式。"
-NAMES = ("cases、csv_hidden、csv_not_applicable、csv_unrecorded、data_period、deadlines、"
+NAMES = ("business、cases、csv_hidden、csv_not_applicable、csv_unrecorded、data_period、deadlines、"
          "disclosure_unit、has_unrecorded、headline、hidden_mark、hidden_note、hotline、k、"
          "latest_cutoff_zh、latest_incomplete、latest_month、latest_note、limits、marks_legend、"
          "metrics、not_applicable_mark、not_applicable_note、org、previous_month、settings、"
@@ -39,6 +39,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("pages") / "project"
     shutil.copytree(ROOT / "site_src", root / "site_src")
     shutil.copytree(ROOT / "data", root / "data", ignore=shutil.ignore_patterns("complaints"))
+    shutil.copytree(ROOT / "forms", root / "forms")  # the consultation form (business pages)
     shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
     (root / "generator").symlink_to(ROOT / "generator")
     build_site(root, package=MINI, site_dir=root / "site", echo=lambda _: None, today=BUILD_DAY)

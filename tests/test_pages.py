@@ -14,6 +14,7 @@ import pytest
 
 from generator.errors import BuildError, ConfigError
 from generator.paths import ProjectPaths
+from generator.site.business import BusinessGuide
 from generator.site.contexts import DistrictRow
 from generator.site.mkdocs_build import load_mkdocs_config
 from generator.site.pages import PAGE_TYPES, PageType, SiteData, districts
@@ -28,6 +29,12 @@ def pages() -> dict[str, str]:
     return render_pages(PATHS, mini_site_data())
 
 
+def business_guide() -> BusinessGuide:
+    facts = mini_site_data().business
+    assert facts is not None
+    return facts.guide
+
+
 def test_every_declared_page_type_renders_its_pages(pages: dict[str, str]) -> None:
     slugs = sorted(p.stem for p in (ROOT / "data" / "cases").glob("*.yml"))
     expected = {"index.md", "stats/index.md", "stats/districts.md", "stats/methodology.md",
@@ -36,7 +43,8 @@ def test_every_declared_page_type_renders_its_pages(pages: dict[str, str]) -> No
                 *(f"stats/streets/{s.code}.md" for s in mini_site_data().ref.streets),
                 *(f"stats/reports/{p}.md" for _, p, _ in periods(mini_site_data())),
                 "stats/reports/index.md", "stats/warnings.md", "stats/hotspots.md",
-                "business/consultation.md",
+                "business/consultation.md", "business/index.md",
+                *(f"business/{t.slug}.md" for t in business_guide().types),
                 *(f"stats/topics/{m}.md" for m in mini_site_data().metrics.topics
                   if m in mini_site_data().agg.months)}
     generated = {rel for page_type in PAGE_TYPES for rel, _ in page_type.pages(mini_site_data())}

@@ -290,6 +290,7 @@ def test_default_site_of_an_older_build_without_marker_is_replaced(
     project = tmp_path / "project"
     shutil.copytree(ROOT / "site_src", project / "site_src")
     shutil.copytree(ROOT / "data", project / "data", ignore=shutil.ignore_patterns("complaints"))
+    shutil.copytree(ROOT / "forms", project / "forms")
     shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
     (project / "generator").symlink_to(ROOT / "generator")
     (project / "site").mkdir()

@@ -204,6 +204,7 @@ def test_k_comes_from_the_configuration(tmp_path: Path) -> None:
     project = tmp_path / "project"
     shutil.copytree(ROOT / "site_src", project / "site_src")
     shutil.copytree(ROOT / "data", project / "data", ignore=shutil.ignore_patterns("complaints"))
+    shutil.copytree(ROOT / "forms", project / "forms")
     shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
     (project / "generator").symlink_to(ROOT / "generator")
     metrics = project / "data" / "metrics.yml"

@@ -20,6 +20,7 @@ from generator.config import MetricsConfig
 from generator.settings import HotlineSettings, OrgSettings, Settings, SiteSettings
 from generator.site.cases import Case
 from generator.site.charts_base import Chart
+from generator.site.consultation_facts import ConsultationFacts
 from generator.stats.marks import Mark
 
 Figure = float | int | Mark
@@ -99,6 +100,10 @@ class SiteContext:
     topic_links: Mapping[str, tuple[tuple[str, str], ...]]
     """Per guide page (docs-relative path, e.g. guides/noise.md): (title, docs-relative path)
     of each 每月一题 page whose topic that guide covers, newest first."""
+    business: ConsultationFacts | None
+    """The pre-opening consultation as configured: guidance by type, district contacts, the
+    reply promise, retention, privacy-notice version and what the form collects
+    (generator/site/consultation_facts.py); None when the project has no data/business.yml."""
 
 
 # --- rows shared by page contexts ----------------------------------------------------------

@@ -21,10 +21,12 @@ from generator.config import MetricsConfig
 from generator.errors import BuildError
 from generator.reference import Reference
 from generator.settings import Settings
+from generator.site.business_pages import business_index, business_types
 from generator.site.cases import Case, cases_matching
 from generator.site.charts import bar_chart, distribution, heat_grid
 from generator.site.charts_base import Chart
 from generator.site.consultation import consultation
+from generator.site.consultation_facts import ConsultationFacts
 from generator.site.contexts import (
     CaseContext,
     CaseIndexContext,
@@ -110,6 +112,9 @@ class SiteData:
     """Docs-relative paths of the project's hand-written pages (site_src/), for optional links."""
     updates: UpdatesContext | None = None
     """This release against the earlier ones (the 本次更新 page), when the build knows them."""
+    business: ConsultationFacts | None = None
+    """The pre-opening consultation as configured (data/business.yml and the files it draws
+    on); None when the project has no business section."""
 
 
 @dataclass(frozen=True)
@@ -179,7 +184,7 @@ def site_context(data: SiteData) -> SiteContext:
         marks_legend=marks_legend(k, unit, unrecorded), csv_hidden=CSV_HIDDEN,
         csv_not_applicable=CSV_NOT_APPLICABLE, has_unrecorded=unrecorded,
         unrecorded_mark=UNRECORDED_MARK, unrecorded_note=UNRECORDED_NOTE,
-        csv_unrecorded=CSV_UNRECORDED, topic_links=_topic_links(data),
+        csv_unrecorded=CSV_UNRECORDED, topic_links=_topic_links(data), business=data.business,
     )
 
 
@@ -361,6 +366,8 @@ PAGE_TYPES: tuple[PageType[Any], ...] = (
     PageType("每月一题", "pages/topic.md.j2", "stats/topics/{month}.md", topics),
     PageType("预警", "pages/warnings.md.j2", "stats/warnings.md", warnings_page),
     PageType("重点点位", "pages/hotspots.md.j2", "stats/hotspots.md", hotspots_page),
+    PageType("开业前咨询", "pages/business_index.md.j2", "business/index.md", business_index),
+    PageType("业态指引", "pages/business_type.md.j2", "business/{kind.slug}.md", business_types),
     PageType("开业前咨询申请表", "pages/consultation.md.j2", "{consultation.path}", consultation),
 )
 """Every generated page type; the render stage makes every page they yield."""

@@ -22,6 +22,7 @@ from generator.errors import BuildError
 from generator.paths import ProjectPaths
 from generator.reference import Reference
 from generator.site.cases import load_cases
+from generator.site.consultation_facts import load_consultation
 from generator.site.contexts import template_vars
 from generator.site.format import FILTERS
 from generator.site.limits import load_limits
@@ -65,8 +66,10 @@ def site_data(paths: ProjectPaths, agg: Aggregates, ref: Reference, metrics: Met
     cases = load_cases(paths.cases, ref, city=settings.site.city, reference_label=label)
     hand_written = frozenset(p.relative_to(paths.site_src).as_posix()
                              for p in paths.site_src.rglob("*.md") if p.is_file())
-    return SiteData(settings, agg, ref, metrics, tuple(cases), load_limits(paths.limits_file),
-                    updated, hand_written, updates)
+    limits = load_limits(paths.limits_file)
+    business = load_consultation(paths, ref, limits, hand_written, {c.slug for c in cases})
+    return SiteData(settings, agg, ref, metrics, tuple(cases), limits, updated, hand_written,
+                    updates, business)
 
 
 def _label(paths: ProjectPaths, folder: Path) -> str:
