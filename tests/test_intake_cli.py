@@ -162,3 +162,31 @@ def test_monthly_stats_hide_months_below_k(tmp_path: Path) -> None:
         {"month": "2026-11", "consultations": None, "contacted": None,
          "median_working_days_to_contact": None, "contacted_within_promise_rate": None,
          "suppressed": True}]
+
+
+def test_export_and_stats_never_overwrite_a_file_they_did_not_write(tmp_path: Path) -> None:
+    root = make_project(tmp_path)
+    store_dir = tmp_path / "store"
+    with Store(store_dir, ZONE) as store:
+        add(store, at("2026-11-02"))
+    database = store_dir / "consultations.sqlite3"
+    before = database.read_bytes()
+    settings = root / "data" / "settings.yml"
+    settings_text = settings.read_text(encoding="utf-8")
+    fix = "修正方法：请换一个文件名，或先把这个文件移走。"
+    for command, target, what in (("export", database, "申请表格（CSV）"),
+                                  ("stats", settings, "受理统计文件（JSON）")):
+        result = run_cli(["--project", str(root), "intake", command, "--store", str(store_dir),
+                          "-o", str(target)])
+        assert_refused(result,
+                       f"错误：{target} 已存在，且不是本命令写出的{what}，不会覆盖它。{fix}")
+    assert database.read_bytes() == before
+    assert settings.read_text(encoding="utf-8") == settings_text
+    result = run_cli(["--project", str(root), "intake", "export", "--store", str(store_dir),
+                      "-o", str(tmp_path)])
+    assert result.exit_code == 2  # a folder is refused by the option itself
+    # What the commands wrote themselves they replace, so a nightly export can run again.
+    for command, name in (("export", "requests.csv"), ("stats", "intake-stats.json")):
+        for _ in range(2):
+            code, text = cli(root, command, "--store", str(store_dir), "-o", str(tmp_path / name))
+            assert code == 0, text

@@ -12,9 +12,10 @@ import json
 from pathlib import Path
 
 from generator.errors import ConfigError, DataError
+from generator.fileio import check_replaceable
 from generator.forms.schema import STATUSES
 from generator.forms.validate import validate_submission
-from generator.intake.export import export_csv, validate_csv
+from generator.intake.export import csv_bytes, export_csv, validate_csv
 from generator.intake.server import Service
 from generator.intake.store import CSV_NAME, Store
 from generator.intake.workdays import add_working_days
@@ -25,6 +26,8 @@ EXAMPLE = Path("forms") / "examples" / "valid.json"
 
 
 def export(service: Service, store_dir: Path, out: Path, since: dt.date | None) -> str:
+    header = csv_bytes([], service.versions)
+    check_replaceable(out, lambda head: head.startswith(header), "申请表格（CSV）")
     with Store(store_dir, service.zone, create=False) as store:
         count = export_csv(store, service.versions, out, since=since)
     scope = f"（{since.isoformat()} 起）" if since else ""

@@ -15,7 +15,7 @@ import statistics
 from pathlib import Path
 from typing import Any
 
-from generator.fileio import write_text_atomic
+from generator.fileio import check_replaceable, write_text_atomic
 from generator.intake.server import Service
 from generator.intake.store import Store
 from generator.intake.workdays import add_working_days, working_days_between
@@ -59,7 +59,17 @@ def monthly_figures(service: Service, store: Store, k: int, today: dt.date) -> d
             "calendar_approximate": approximate, "months": rows}
 
 
+def _is_stats(head: bytes) -> bool:
+    """A file `intake stats` wrote (the only kind it replaces)."""
+    try:
+        data = json.loads(head.decode("utf-8"))
+    except ValueError:
+        return False
+    return isinstance(data, dict) and {"generated_at", "k", "months"} <= set(data)
+
+
 def write_stats(service: Service, store_dir: Path, out: Path, k: int, today: dt.date) -> str:
+    check_replaceable(out, _is_stats, "受理统计文件（JSON）")
     with Store(store_dir, service.zone, create=False) as store:
         figures = monthly_figures(service, store, k, today)
     write_text_atomic(out, json.dumps(figures, ensure_ascii=False, indent=2) + "\n")
