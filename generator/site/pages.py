@@ -71,6 +71,7 @@ from generator.site.opendata import overview
 from generator.site.places import districts_overview, districts_pages, street_pages
 from generator.site.release import UpdatesContext
 from generator.site.reports import hotspots_page, reports, reports_index, topics, warnings_page
+from generator.site.service import service_page
 from generator.stats.aggregate import Aggregates
 from generator.stats.disclosure import REQUESTS
 from generator.stats.marks import HIDDEN, NOT_APPLICABLE, Mark
@@ -369,5 +370,6 @@ PAGE_TYPES: tuple[PageType[Any], ...] = (
     PageType("开业前咨询", "pages/business_index.md.j2", "business/index.md", business_index),
     PageType("业态指引", "pages/business_type.md.j2", "business/{kind.slug}.md", business_types),
     PageType("开业前咨询申请表", "pages/consultation.md.j2", "{consultation.path}", consultation),
+    PageType("咨询服务情况", "pages/service.md.j2", "business/service.md", service_page),
 )
 """Every generated page type; the render stage makes every page they yield."""
