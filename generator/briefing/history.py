@@ -76,7 +76,8 @@ def history_blocks(published: Published, reference: Reference, district: str, st
         return blocks
     counts = [r for r in published.tables["counts_by_month"] if r["district"] == district]
     recent = sorted({r["month"] for r in counts})[-months:]
-    first = recent[0] if recent else "9999-99"
+    first = recent[0] if recent else "9999-99"  # no published month: nothing is recent
+    since = f"{first} 以来" if recent else "公开数据中"
     blocks.append(Para(
         f"数据来自已发布网站的开放数据（{published.folder}），与网站公开的数字一致；"
         f"“{HIDDEN_MARK}”是网站为保护诉求人隐私隐去的数字，这里照样隐去，没有另行计算。"
@@ -107,7 +108,7 @@ def history_blocks(published: Published, reference: Reference, district: str, st
             for r in sorted(hotspots, key=lambda r: r["period"])),
             note="网站从不公布点位本身；同一点位在时间窗内被投诉两次及以上计为重点点位。"))
     else:
-        blocks.append(Para(f"{first} 以来该街乡没有公布重点点位（没有，或诉求人过少未公布）。"))
+        blocks.append(Para(f"{since}该街乡没有公布重点点位（没有，或诉求人过少未公布）。"))
     warnings = [r for r in published.tables["warnings"]
                 if r["street_code"] == code and r["period"] >= first]
     blocks.append(Heading(3, "预警"))
@@ -118,5 +119,5 @@ def history_blocks(published: Published, reference: Reference, district: str, st
             f"{cell(r['expected'])} 件" + ("（最近一月，当前预警）" * (r["period"] == latest))
             for r in sorted(warnings, key=lambda r: r["period"], reverse=True))))
     else:
-        blocks.append(Para(f"{first} 以来该街乡没有公布预警。"))
+        blocks.append(Para(f"{since}该街乡没有公布预警。"))
     return blocks
