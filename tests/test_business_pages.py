@@ -63,6 +63,9 @@ def test_a_page_for_every_configured_type_and_an_index() -> None:
     expected = {"business/index.md", *(f"business/{t['slug']}.md" for t in types)}
     assert expected | {form} <= section  # the section may hold other pages (service figures)
     index = pages()["business/index.md"]
+    story = load("data/business.yml")["story"]["text"]
+    for paragraph in story.split("\n\n"):
+        assert "".join(paragraph.splitlines()) in index
     for t in types:
         page = pages()[f"business/{t['slug']}.md"]
         assert page.startswith(f"# {t['title']}：")

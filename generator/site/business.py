@@ -18,6 +18,7 @@ from typing import Any
 from generator.config import kind_of, read_yaml_mapping, yaml_text
 from generator.errors import ConfigError
 from generator.problems import ProblemList, render_text
+from generator.site.cases import unwrap
 from generator.site.limits import CONFIDENCE
 
 BUSINESS_FILE = Path("data") / "business.yml"
@@ -73,7 +74,8 @@ class BusinessGuide:
     """The whole of data/business.yml."""
 
     story: str
-    """The 未诉先办 example in plain words (Markdown paragraphs)."""
+    """The 未诉先办 example in plain words (Markdown paragraphs, lines of a paragraph joined
+    without spaces, as Chinese needs none)."""
     story_case: str
     """Slug of the typical case it comes from, or empty."""
     prepare: tuple[str, ...]
@@ -128,7 +130,7 @@ def load_business(path: Path, limits: Mapping[str, Mapping[str, Any]], pages: Co
         raise ConfigError(
             render_text(problems, f"业态指引文件 {path} 有 {len(problems)} 处错误：") + note,
             problems.items)
-    return BusinessGuide(story_text, story_case, prepare, tuple(found))
+    return BusinessGuide(unwrap(story_text), story_case, prepare, tuple(found))
 
 
 class _Checker:
