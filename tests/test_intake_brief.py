@@ -183,6 +183,15 @@ def test_html_brief_escapes_what_the_business_typed(tmp_path: Path, published: P
     assert brief(root, store, published, ref, "-o", str(tmp_path / "b.md"))[0] == 0
     assert "油烟\\<script\\>alert(1)\\</script\\> \\| 怎么办？" in (
         tmp_path / "b.md").read_text(encoding="utf-8")
+    # A brief replaces a brief (run again), never another file.
+    assert brief(root, store, published, ref, "-o", str(out))[0] == 0
+    mine = root / "data" / "limits.yml"
+    text = mine.read_text(encoding="utf-8")
+    assert_refused(run_cli(["--project", str(root), "intake", "brief", ref, "--store", str(store),
+                            "--data", str(published), "-o", str(mine), "--format", "md"]),
+                   f"错误：{mine} 已存在，且不是本命令写出的预访简报，不会覆盖它。"
+                   "修正方法：请换一个文件名，或先把这个文件移走。")
+    assert mine.read_text(encoding="utf-8") == text
 
 
 def test_unknown_reference_missing_store_and_missing_data(tmp_path: Path,

@@ -36,7 +36,7 @@ from generator.briefing.rules import (
     verdict,
 )
 from generator.errors import DataError
-from generator.fileio import write_text_atomic
+from generator.fileio import check_replaceable, write_text_atomic
 from generator.forms import FormDefinition
 from generator.intake.server import Service
 from generator.intake.store import Record, Store
@@ -183,6 +183,13 @@ def default_out(store_dir: Path, reference: str, fmt: str) -> Path:
     return folder / f"{reference}.{fmt}"
 
 
+def _is_brief(head: bytes) -> bool:
+    """A brief this command wrote (Markdown or HTML), the only kind it replaces."""
+    text = head.decode("utf-8", errors="replace")
+    return text.startswith("# 预访简报：") or (text.startswith("<!DOCTYPE html>")
+                                            and "<title>预访简报：" in text)
+
+
 def write_brief(inputs: BriefInputs, store_dir: Path, reference: str, out: Path | None,
                 fmt: str | None, now: dt.datetime) -> str:
     """Write the brief of `reference`; the message names only the reference and the file."""
@@ -201,6 +208,7 @@ def write_brief(inputs: BriefInputs, store_dir: Path, reference: str, out: Path 
     if not target.parent.is_dir():
         raise DataError(f"无法写出简报：文件夹 {shown(target.parent)} 不存在。"
                         "请先建立该文件夹，或用 -o 指定已有文件夹中的文件。")
+    check_replaceable(target, _is_brief, "预访简报")
     write_text_atomic(target, text, mode=0o600)
     return (f"已写出 {record.reference} 的预访简报：{target}（仅本账户可读写；"
             "含申请人联系方式，请勿转发）。")
