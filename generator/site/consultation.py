@@ -28,11 +28,6 @@ from generator.settings import SETTINGS_FILE, Settings
 if TYPE_CHECKING:  # pages imports this module for PAGE_TYPES
     from generator.site.pages import SiteData
 
-SUBMIT_LABEL = "继续"
-"""The question page's button: with the script it leads to the check-your-answers step;
-without it the browser posts the form (the server then shows its confirmation or errors)."""
-
-
 @dataclass(frozen=True)
 class ConsultationPage:
     """Everything the page template shows; the form and its JSON come from the definition."""
@@ -103,8 +98,7 @@ def build_page(data: SiteData, config: IntakeConfig, root: Path) -> Consultation
     return ConsultationPage(
         path=path, title=form.title, description=form.description,
         form_html=render_form(form, action=API_PATH, privacy_href=privacy,
-                              privacy_version=config.privacy_notice_version,
-                              submit_label=SUBMIT_LABEL),
+                              privacy_version=config.privacy_notice_version),
         definition_json=definition_json_text(form), phone_route=phone_route(data.settings),
         privacy_href=privacy, privacy_version=config.privacy_notice_version,
         health_url=HEALTH_PATH,

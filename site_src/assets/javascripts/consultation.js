@@ -546,6 +546,8 @@
       focusField(a.getAttribute("href").slice(3));
     });
   });
+  // With the script the button leads to check-your-answers, not straight to the bureau.
+  byId("cf-submit").textContent = "继续";
   byId("cf-confirm").addEventListener("click", onConfirm);
   byId("cf-print").addEventListener("click", function () { window.print(); });
   window.addEventListener("online", checkService);
