@@ -133,6 +133,8 @@ ONE_OF_EACH_TYPE = [
     "stats/reports/2026-09-07.html", "stats/topics/2026-09.html", "stats/warnings.html",
     "stats/hotspots.html", "stats/districts/110105.html", "stats/streets/110105034.html",
     "guides/noise.html", "cases/index.html", "cases/*.html", "faq.html",
+    "business/index.html", "business/catering.html", "business/consultation.html",
+    "business/service.html",
 ]
 """One page of each generated type (and the hand-written kinds) in the test site (12 months to
 2026-10); a glob takes its first match."""

@@ -20,7 +20,7 @@ from tests.test_intake_support import (
     post_json,
 )
 
-PHONE_ROUTE = ("如无法在线提交，请拨打 12345 政务服务便民热线，说明需要“开业前咨询”，"
+PHONE_ROUTE = ("如无法在线提交，请拨打 12345 市民服务热线，说明需要“开业前咨询”，"
                "我们同样会安排联系。")
 
 
