@@ -43,7 +43,7 @@ def test_every_declared_page_type_renders_its_pages(pages: dict[str, str]) -> No
                 *(f"stats/streets/{s.code}.md" for s in mini_site_data().ref.streets),
                 *(f"stats/reports/{p}.md" for _, p, _ in periods(mini_site_data())),
                 "stats/reports/index.md", "stats/warnings.md", "stats/hotspots.md",
-                "business/consultation.md", "business/index.md",
+                "business/consultation.md", "business/index.md", "business/service.md",
                 *(f"business/{t.slug}.md" for t in business_guide().types),
                 *(f"stats/topics/{m}.md" for m in mini_site_data().metrics.topics
                   if m in mini_site_data().agg.months)}
