@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -100,9 +101,17 @@ class Field:
     def message(self, kind: str) -> str:
         return self.errors[kind]
 
-    @property
+    @cached_property
     def option_values(self) -> tuple[str, ...]:
         return tuple(o.value for o in self.options)
+
+    @cached_property
+    def options_by_group(self) -> dict[str, frozenset[str]]:
+        """Option values by their group (a street's district), for the cascade's check."""
+        groups: dict[str, set[str]] = {}
+        for o in self.options:
+            groups.setdefault(o.group, set()).add(o.value)
+        return {group: frozenset(values) for group, values in groups.items()}
 
 
 @dataclass(frozen=True)
@@ -117,16 +126,18 @@ class FormDefinition:
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)
 
-    @property
+    # Cached: the service reads these for every field of every submission (the definition
+    # is immutable, so computing them once is exact).
+    @cached_property
     def names(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.fields)
 
-    @property
+    @cached_property
     def stored(self) -> tuple[Field, ...]:
         """Fields whose values are kept (all but the honeypot)."""
         return tuple(f for f in self.fields if f.type != "honeypot")
 
-    @property
+    @cached_property
     def honeypot(self) -> Field:
         return next(f for f in self.fields if f.type == "honeypot")
 

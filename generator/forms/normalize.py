@@ -16,6 +16,28 @@ _DROP_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cn", "Cs"})
 """Control, format (zero-width, bidi, BOM, soft hyphen), private-use, unassigned, surrogate."""
 _LINE_BREAKS = frozenset({"\n", "\u2028", "\u2029", "\x85", "\x0b", "\x0c"})
 _SPACES = re.compile(r"[ \t\u00a0\u3000]+")
+_COMMON_BLOCKS = ((0x20, 0x7E), (0x3000, 0x303F), (0x4E00, 0x9FFF), (0xFF00, 0xFFEF))
+"""ASCII, CJK punctuation, CJK ideographs, full-width forms: what almost every answer is."""
+
+
+def _plain_pattern() -> re.Pattern[str]:
+    """Text made only of characters of _COMMON_BLOCKS that clean_text keeps unchanged (no
+    line break, tab or dropped category): such text skips the character-by-character pass."""
+    ranges: list[list[int]] = []
+    for low, high in _COMMON_BLOCKS:
+        for code in range(low, high + 1):
+            ch = chr(code)
+            if ch in _LINE_BREAKS or ch == "\t" or unicodedata.category(ch) in _DROP_CATEGORIES:
+                continue
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1][1] = code
+            else:
+                ranges.append([code, code])
+    spans = "".join(f"\\U{a:08x}-\\U{b:08x}" for a, b in ranges)
+    return re.compile(f"[{spans}]*")
+
+
+_PLAIN = _plain_pattern()
 
 
 CHINESE_PUNCTUATION = frozenset("，！？：；（）")
@@ -26,6 +48,8 @@ _KEEP_RE = re.compile(f"([{''.join(sorted(CHINESE_PUNCTUATION))}])")
 
 def nfkc(value: str) -> str:
     """NFKC, except for the Chinese full-width punctuation in CHINESE_PUNCTUATION."""
+    if unicodedata.is_normalized("NFKC", value):
+        return value  # the common case, checked in C
     return "".join(part if part in CHINESE_PUNCTUATION else unicodedata.normalize("NFKC", part)
                    for part in _KEEP_RE.split(value))
 
@@ -38,6 +62,9 @@ def clean_text(value: str, *, multiline: bool = False) -> str:
     elsewhere; runs of spaces in single-line text collapse to one.
     """
     text = nfkc(value.replace("\r\n", "\n").replace("\r", "\n"))
+    if _PLAIN.fullmatch(text):
+        # Nothing to drop or convert, and no line break: one line, as the loop would leave it.
+        return text.strip() if multiline else _SPACES.sub(" ", text).strip()
     out = []
     for ch in text:
         if ch in _LINE_BREAKS:

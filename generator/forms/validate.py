@@ -70,7 +70,7 @@ def validate_submission(form: FormDefinition, raw: Mapping[str, object], *,
     result.honeypot_filled = bool(hp)
     # Conditions read unconditional choice fields (the loader checks that), so those first.
     first = [f for f in form.stored if f.type == "choice" and not _conditional(f)]
-    for f in first + [f for f in form.stored if f not in first]:
+    for f in first + [f for f in form.stored if not any(f is g for g in first)]:
         if any(p.field == f.name for p in result.problems):
             continue
         if not f.is_shown(result.values):
@@ -180,9 +180,9 @@ def _check_option(f: Field, text: str, result: Result, file: str, today: dt.date
         district = values.get(f.depends_on)
         if district is None:
             return None  # the district's own problem says what to do
-        allowed = {o.value for o in f.options if o.group == district}
+        allowed = f.options_by_group.get(district, frozenset())
     else:
-        allowed = set(f.option_values)
+        allowed = frozenset(f.option_values)
     if text not in allowed:
         _fail(f, "not_option", result, file)
         return None
