@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import random
+import unicodedata
 from typing import Any
 
 import pytest
 
 from generator.forms import FORM_FILE, load_form, validate_submission
+from generator.forms.normalize import clean_text, nfkc
 from generator.reference import load_reference
 from tests.conftest import ROOT
 
@@ -87,6 +90,34 @@ def test_text_is_normalised_before_it_is_checked() -> None:
     # The length limit counts characters after normalisation: zero-width padding is free.
     assert validate_submission(FORM, valid(company="企" * 100 + "\u200b" * 50),
                                today=TODAY).ok
+
+
+def _clean_by_the_rule(value: str, multiline: bool) -> str:
+    """clean_text's rule spelled out character by character (its fast path must agree)."""
+    out = []
+    for ch in nfkc(value.replace("\r\n", "\n").replace("\r", "\n")):
+        if ch in "\n\u2028\u2029\x85\x0b\x0c":
+            out.append("\n" if multiline else " ")
+        elif ch == "\t":
+            out.append(" ")
+        elif unicodedata.category(ch) not in ("Cc", "Cf", "Co", "Cn", "Cs"):
+            out.append(ch)
+    text = "".join(out)
+    if multiline:
+        return "\n".join(line.rstrip() for line in text.split("\n")).strip()
+    return " ".join(part for part in text.replace("\u00a0", " ").replace("\u3000", " ")
+                    .split(" ") if part)
+
+
+def test_cleaning_agrees_with_its_rule_on_random_text() -> None:
+    pool = ("ab 1，。你好\u3000\u00a0\t\n\r\u200b\u202e\ufeff\uff10\uff01\uffe5\u2028\x07"
+            + "".join(map(chr, range(0x3000, 0x3040))) + "".join(map(chr, range(0xFF00, 0xFFF0))))
+    rng = random.Random(7)
+    for _ in range(5000):
+        text = "".join(rng.choice(pool) for _ in range(rng.randint(0, 12)))
+        for multiline in (False, True):
+            assert clean_text(text, multiline=multiline) == _clean_by_the_rule(text, multiline), \
+                (text, multiline)
 
 
 def test_landlines_are_accepted_and_stored_as_digits() -> None:
