@@ -30,6 +30,7 @@ from generator.privacy.normalize import (
     json_view,
     normalize,
 )
+from generator.privacy.xlsx import XLSX_SUFFIXES, xlsx_texts
 
 
 def _words(text: str) -> frozenset[str]:
@@ -39,7 +40,7 @@ CSV_SUFFIXES = frozenset({".csv", ".tsv"})
 HTML_SUFFIXES = frozenset({".html", ".htm", ".svg"})
 JSON_SUFFIXES = frozenset({".json"})
 TEXT_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".yml", ".yaml"})
-SCANNED_SUFFIXES = CSV_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES | TEXT_SUFFIXES
+SCANNED_SUFFIXES = CSV_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES | TEXT_SUFFIXES | XLSX_SUFFIXES
 
 _CUE_WORDS = (
     "投诉人|举报人|联系人|来电人|反映人|来访人|诉求人|当事人|申请人|姓名|先生|女士|老师|师傅|阿姨|大爷"
@@ -288,6 +289,8 @@ def _csv_resolve(path: Path, findings: list[Finding]) -> list[Finding]:
 
 def scan_file(path: Path, allow: Institutional = DEFAULT_INSTITUTIONAL) -> list[Finding]:
     """Findings in one file (any type in SCANNED_SUFFIXES)."""
+    if path.suffix.lower() in XLSX_SUFFIXES:
+        return scan_values(xlsx_texts(path), str(path), allow)
     found = _text_findings(path, _read(path), allow)
     return _csv_resolve(path, found) if path.suffix.lower() in CSV_SUFFIXES else found
 
@@ -316,6 +319,8 @@ def _tasks(path: Path, allow: Institutional) -> list[_Task]:
 def _run_task(task: _Task) -> list[Finding]:
     name, start, end, lines, allow = task
     path = Path(name)
+    if path.suffix.lower() in XLSX_SUFFIXES:  # never split: a zip of XML parts
+        return scan_values(xlsx_texts(path), name, allow)
     if end < 0:
         return _text_findings(path, _read(path), allow)
     with path.open("rb") as handle:
