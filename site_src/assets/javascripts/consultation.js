@@ -8,7 +8,9 @@
  * embedded in the page (<script type="application/json" id="cf-definition">), shows a
  * check-your-answers step, posts JSON and shows the confirmation with a printable receipt.
  * Whatever happens at submit, what was typed stays on the page: a request is never silently
- * lost.
+ * lost. The rules live in consultation-rules.js and the error messages in
+ * consultation-messages.js (both loaded before this file); this file holds the steps, the
+ * service and the wiring.
  */
 (function () {
   "use strict";
@@ -18,13 +20,14 @@
   if (!app || !source || !form) {
     return;
   }
-  var def, rx;
+  var def, rules;
   try {
     def = JSON.parse(source.textContent);
-    rx = compile(def.checks);
+    rules = window.ecpConsultationRules(def.checks); // consultation-rules.js
   } catch (e) {
     return; // an old browser (no Unicode regexes): the plain form post still works
   }
+  var clean = rules.clean, check = rules.check, matches = rules.matches;
   var byId = function (id) { return document.getElementById(id); };
   var steps = { questions: byId("cf-questions"), check: byId("cf-check"),
                 confirmation: byId("cf-confirmation") };
@@ -34,43 +37,11 @@
   var honeypot = def.fields.filter(function (f) { return f.type === "honeypot"; })[0];
   var byName = {};
   fields.forEach(function (f) { byName[f.name] = f; });
+  var messages = window.ecpConsultationMessages({ form: form, summary: summary, byName: byName,
+                                                  pageTitle: pageTitle }); // consultation-messages.js
+  var show = messages.show, focusField = messages.focusField, fillSummary = messages.fillSummary;
   var attempted = false;
   var sending = false;
-  var LINE_BREAKS = "\n\u2028\u2029\u0085\u000b\u000c";
-
-  function compile(c) {
-    var keep = c.keep_from_nfkc.replace(/[\\\]\[^-]/g, "\\$&");
-    return {
-      keep: new RegExp("([" + keep + "])", "u"), drop: new RegExp(c.drop_characters, "u"),
-      mobile: new RegExp(c.mobile, "u"), landline: new RegExp(c.landline, "u"),
-      separators: new RegExp(c.phone_separators, "gu"), email: new RegExp(c.email, "u"),
-      date: new RegExp(c.date, "u"), uscc: new RegExp(c.uscc_format, "u")
-    };
-  }
-
-  /* The server's cleaning (generator/forms/normalize.py): NFKC except Chinese punctuation,
-   * invisible characters dropped, line breaks only in multi-line text, spaces collapsed. */
-  function clean(value, multiline) {
-    var text = value.replace(/\r\n?/g, "\n").split(rx.keep).map(function (part) {
-      return def.checks.keep_from_nfkc.indexOf(part) >= 0 && part.length === 1
-        ? part : part.normalize("NFKC");
-    }).join("");
-    var out = "";
-    Array.from(text).forEach(function (ch) {
-      if (LINE_BREAKS.indexOf(ch) >= 0) {
-        out += multiline ? "\n" : " ";
-      } else if (ch === "\t") {
-        out += " ";
-      } else if (!rx.drop.test(ch)) {
-        out += ch;
-      }
-    });
-    if (multiline) {
-      return out.split("\n").map(function (l) { return l.replace(/\s+$/u, ""); })
-        .join("\n").trim();
-    }
-    return out.replace(/[ \t\u00a0\u3000]+/g, " ").trim();
-  }
 
   function inputs(f) {
     return Array.prototype.slice.call(form.querySelectorAll('[name="' + f.name + '"]'));
@@ -101,100 +72,10 @@
     return clean(raw, f.type === "textarea");
   }
 
-  function matches(cond, values) {
-    return !cond || cond.in.indexOf(values[cond.field]) >= 0;
-  }
-
-  function today() {
-    var parts = {};
-    new Intl.DateTimeFormat("en-CA", { timeZone: app.dataset.timeZone || undefined,
-      year: "numeric", month: "2-digit", day: "2-digit" }).formatToParts(new Date())
-      .forEach(function (p) { parts[p.type] = p.value; });
-    return parts.year + "-" + parts.month + "-" + parts.day;
-  }
-
-  function addDays(iso, days) {
-    var d = new Date(iso + "T00:00:00Z");
-    d.setUTCDate(d.getUTCDate() + days);
-    return d.toISOString().slice(0, 10);
-  }
-
-  function usccCheckDigit(code) {
-    var a = def.checks.uscc_alphabet;
-    var total = 0;
-    def.checks.uscc_weights.forEach(function (w, i) { total += a.indexOf(code[i]) * w; });
-    return a[((31 - total) % 31 + 31) % 31];
-  }
-
-  /* One field against the definition: the kind of its error (or null) and of its warning. */
-  function check(f, text, values, day) {
-    var none = { error: null, warning: null, value: null };
-    if (text === "" || (Array.isArray(text) && text.length === 0)) {
-      var required = f.required || (f.required_when && matches(f.required_when, values));
-      return required ? { error: "required" } : none;
-    }
-    var ok = function (value) { return { error: null, warning: null, value: value }; };
-    var fail = function (kind) { return { error: kind }; };
-    switch (f.type) {
-      case "multichoice":
-        return text.every(function (v) {
-          return f.options.some(function (o) { return o.value === v; });
-        }) ? ok(text) : fail("not_option");
-      case "uscc": {
-        var code = text.replace(/[ -]/g, "").toUpperCase();
-        if (!rx.uscc.test(code)) { return fail("invalid"); }
-        return { error: null, value: code,
-                 warning: code[17] === usccCheckDigit(code) ? null : "checksum" };
-      }
-      case "phone": {
-        var compact = text.replace(rx.separators, "");
-        def.checks.phone_prefixes.forEach(function (p) {
-          if (compact.indexOf(p) === 0) { compact = compact.slice(p.length); }
-        });
-        return /^[0-9]+$/.test(compact) && (rx.mobile.test(compact) || rx.landline.test(compact))
-          ? ok(compact) : fail("invalid");
-      }
-      case "email":
-        if (f.max_length !== null && text.length > f.max_length) { return fail("too_long"); }
-        return rx.email.test(text) ? ok(text) : fail("invalid");
-      case "district":
-      case "street":
-      case "choice": {
-        if (f.type === "street" && f.depends_on && !values[f.depends_on]) { return none; }
-        var group = f.type === "street" && f.depends_on ? values[f.depends_on] : null;
-        return f.options.some(function (o) {
-          return o.value === text && (group === null || o.group === group);
-        }) ? ok(text) : fail("not_option");
-      }
-      case "integer": {
-        if (!/^[0-9]+$/.test(text)) { return fail("invalid"); }
-        var n = parseInt(text, 10);
-        return (f.min !== null && n < f.min) || (f.max !== null && n > f.max)
-          ? fail("out_of_range") : ok(n);
-      }
-      case "date": {
-        var real = rx.date.test(text) && !isNaN(Date.parse(text + "T00:00:00Z")) &&
-          new Date(text + "T00:00:00Z").toISOString().slice(0, 10) === text;
-        if (!real) { return fail("invalid"); }
-        if ((f.min_days !== null && text < addDays(day, f.min_days)) ||
-            (f.max_days !== null && text > addDays(day, f.max_days))) {
-          return fail("out_of_range");
-        }
-        var earlier = f.not_before ? values[f.not_before] : null;
-        return typeof earlier === "string" && text < earlier ? fail("before") : ok(text);
-      }
-      case "consent":
-        return def.checks.consent_values.indexOf(text.toLowerCase()) >= 0
-          ? ok(true) : fail("required");
-      default:
-        return f.max_length !== null && text.length > f.max_length ? fail("too_long") : ok(text);
-    }
-  }
-
   /* Every field in the definition's order (conditions and not_before read earlier fields);
    * hidden fields are not asked for, as on the server. */
   function validateAll() {
-    var texts = {}, values = {}, results = {}, day = today();
+    var texts = {}, values = {}, results = {}, day = rules.today(app.dataset.timeZone);
     fields.forEach(function (f) { texts[f.name] = cleaned(f); });
     fields.forEach(function (f) {
       if (f.type === "choice" && !f.shown_when && !f.required_when) { values[f.name] = texts[f.name]; }
@@ -210,96 +91,6 @@
       values[f.name] = r.error ? null : (r.value === undefined ? null : r.value);
     });
     return { results: results, values: values, texts: texts };
-  }
-
-  // --- showing errors ----------------------------------------------------------------------
-
-  function described(f) {
-    var first = byId("f-" + f.name);
-    if (f.type === "choice" || f.type === "multichoice") {
-      return first ? first.closest("fieldset") : null;
-    }
-    return first;
-  }
-
-  function setMessage(f, kind, message) {
-    var p = byId("f-" + f.name + "-" + kind);
-    if (!p) { return; }
-    p.textContent = "";
-    if (message) {
-      var prefix = document.createElement("span");
-      prefix.className = "cf-visually-hidden";
-      prefix.textContent = kind === "error" ? "错误：" : "提示：";
-      p.appendChild(prefix);
-      p.appendChild(document.createTextNode(message));
-    }
-    p.hidden = !message;
-  }
-
-  function refreshDescribedBy(f) {
-    var target = described(f);
-    if (!target) { return; }
-    var ids = ["hint", "error", "warning"].map(function (k) {
-      return "f-" + f.name + "-" + k;
-    }).filter(function (id) {
-      var el = byId(id);
-      return el && (id.slice(-5) === "-hint" || !el.hidden);
-    });
-    if (ids.length) {
-      target.setAttribute("aria-describedby", ids.join(" "));
-    } else {
-      target.removeAttribute("aria-describedby");
-    }
-  }
-
-  function show(f, result, message) {
-    var group = byId("cf-group-" + f.name);
-    var error = message || (result.error ? f.errors[result.error] : "");
-    setMessage(f, "error", error);
-    setMessage(f, "warning", result.warning ? f.errors[result.warning] : "");
-    if (group) { group.classList.toggle("cf-group--error", !!error); }
-    inputs(f).forEach(function (i) {
-      if (i.classList.contains("cf-input") || i.classList.contains("cf-select") ||
-          i.classList.contains("cf-textarea")) {
-        i.classList.toggle(i.classList.contains("cf-select") ? "cf-select--error"
-          : "cf-input--error", !!error);
-      }
-    });
-    refreshDescribedBy(f);
-  }
-
-  function focusField(name) {
-    var control = byId("f-" + name);
-    if (!control) { return; }
-    var group = byId("cf-group-" + name);
-    (group || control).scrollIntoView({ block: "start" });
-    control.focus({ preventScroll: true });
-  }
-
-  function fillSummary(problems) {
-    var list = summary.querySelector(".cf-error-summary__list");
-    list.textContent = "";
-    problems.forEach(function (p) {
-      var li = document.createElement("li");
-      if (p.field && byName[p.field]) {
-        var a = document.createElement("a");
-        a.href = "#f-" + p.field;
-        a.textContent = p.message;
-        a.addEventListener("click", function (event) {
-          event.preventDefault();
-          focusField(p.field);
-        });
-        li.appendChild(a);
-      } else {
-        li.textContent = p.message;
-      }
-      list.appendChild(li);
-    });
-    summary.hidden = problems.length === 0;
-    document.title = problems.length ? "错误：" + pageTitle : pageTitle;
-    if (problems.length) {
-      summary.focus();
-    }
   }
 
   function applyConditions() {
