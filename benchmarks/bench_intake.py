@@ -16,8 +16,8 @@ CSV was rewritten during the run (off the request path). A measurement, not a te
 from __future__ import annotations
 
 import argparse
+import asyncio
 import datetime as dt
-import http.client
 import json
 import os
 import re
@@ -81,34 +81,46 @@ def _serve(mode: str, root: Path, store_dir: Path) -> None:
         print(f"csv_writes {refresher.writes}", flush=True)
 
 
+async def _client(port: int, request: bytes, deadline: float, latencies: list[float]) -> int:
+    """One keep-alive connection posting `request` until `deadline`; how many were refused."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    failures = 0
+    while time.perf_counter() < deadline:
+        t0 = time.perf_counter()
+        writer.write(request)
+        status = (await reader.readline()).split()[1]
+        length = None
+        while (line := await reader.readline()) not in (b"\r\n", b""):
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value)
+        assert length is not None, "the service answers with a Content-Length"
+        await reader.readexactly(length)
+        if status == b"201":
+            latencies.append(time.perf_counter() - t0)
+        else:
+            failures += 1
+    writer.close()
+    return failures
+
+
 def _load(port: int, seconds: float, clients: int) -> tuple[int, list[float], int]:
-    """`clients` keep-alive connections posting for `seconds`: (accepted, latencies, errors)."""
+    """`clients` keep-alive connections posting for `seconds`: (accepted, latencies, errors).
+    The clients share one asyncio loop: threads with http.client cost the server a good part
+    of the second core, and their own wait for the GIL would count as the server's latency."""
     body = json.dumps(js_body(), ensure_ascii=False).encode()
-    headers = {"Content-Type": "application/json", "Origin": SITE}
-    latencies: list[list[float]] = [[] for _ in range(clients)]
-    failures = [0] * clients
-    deadline = time.perf_counter() + seconds
+    request = (f"POST /api/consultations HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+               f"Content-Type: application/json\r\nOrigin: {SITE}\r\n"
+               f"Content-Length: {len(body)}\r\n\r\n").encode() + body
+    latencies: list[float] = []
 
-    def client(i: int) -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        while time.perf_counter() < deadline:
-            t0 = time.perf_counter()
-            conn.request("POST", "/api/consultations", body=body, headers=headers)
-            reply = conn.getresponse()
-            reply.read()
-            if reply.status == 201:
-                latencies[i].append(time.perf_counter() - t0)
-            else:
-                failures[i] += 1
-        conn.close()
+    async def run() -> list[int]:
+        deadline = time.perf_counter() + seconds
+        return await asyncio.gather(*(_client(port, request, deadline, latencies)
+                                      for _ in range(clients)))
 
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    every = [x for part in latencies for x in part]
-    return len(every), every, sum(failures)
+    failures = asyncio.run(run())
+    return len(latencies), latencies, sum(failures)
 
 
 class _Child:

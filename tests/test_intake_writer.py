@@ -1,12 +1,16 @@
-"""The store's writer thread: concurrent submissions each get their own transaction and a
-distinct number, a failed statement reaches its caller without stopping the writer, the store
-reopens after close, and the WAL is checkpointed off the commit path."""
+"""The store's commit process: concurrent submissions each get their own transaction and a
+distinct number, a failed statement reaches its caller without stopping the writer, a dead
+commit process fails what it had not answered and is replaced, the store reopens after close,
+and the WAL is checkpointed off the commit path."""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import signal
 import sqlite3
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -53,6 +57,31 @@ def test_a_failed_statement_reaches_its_caller_and_the_writer_goes_on(tmp_path: 
             add(store, question="refuse-me")
         assert add(store) == "YQ-20261201-0001"  # the failed one allocated nothing
         assert store.count() == 1
+
+
+def test_a_dead_commit_process_fails_what_it_had_not_answered_and_is_replaced(
+        tmp_path: Path) -> None:
+    with Store(tmp_path / "s", ZONE) as store:
+        assert add(store) == "YQ-20261201-0001"
+        child = store._writer._child
+        assert child is not None
+        os.kill(child.proc.pid, signal.SIGSTOP)  # the next statement waits in the pipe
+        outcome: list[BaseException | str] = []
+
+        def submit() -> None:
+            try:
+                outcome.append(add(store))
+            except sqlite3.Error as exc:
+                outcome.append(exc)
+
+        waiting = threading.Thread(target=submit)
+        waiting.start()
+        time.sleep(0.3)
+        os.kill(child.proc.pid, signal.SIGKILL)
+        waiting.join(timeout=30)
+        assert len(outcome) == 1 and isinstance(outcome[0], sqlite3.OperationalError)
+        assert store.count() == 1  # not stored, and the caller was told so (503)
+        assert add(store) == "YQ-20261201-0002"  # a new commit process took over
 
 
 def test_the_store_writes_again_after_close(tmp_path: Path) -> None:

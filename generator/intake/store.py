@@ -2,7 +2,7 @@
 
 WAL with synchronous=FULL, one transaction per submission with its reference number
 allocated inside it, so a request is answered 201 only once it is on disk; submissions are
-committed by one writer thread (generator/intake/writer.py). The folder is
+committed by one writer process (generator/intake/writer.py). The folder is
 owner-only (0700) and the database is created 0600 (SQLite gives its -wal and -shm files the
 database's permissions). Each thread uses its own connection (waitress serves from a pool).
 Erasures keep a line in `erasures` (reference, time, reason), never the data; secure_delete
@@ -26,11 +26,11 @@ from zoneinfo import ZoneInfo
 
 from generator.errors import DataError
 from generator.forms.schema import STATUSES
+from generator.intake.commit_process import connect
 from generator.intake.writer import Writer
 
 DB_NAME = "consultations.sqlite3"
 CSV_NAME = "consultations.csv"
-BUSY_TIMEOUT_MS = 30_000
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS consultations (
   reference TEXT PRIMARY KEY,
@@ -101,8 +101,8 @@ class Store:
         self._write = threading.Lock()
         """Staff writes of this process queue here rather than in SQLite's busy handler, which
         sleeps in steps of up to 100 ms and made the p99 latency ten times the median."""
-        self._writer = Writer(self._connect, self.path.with_name(DB_NAME + "-wal"))
-        """Submissions are committed by one thread (see generator/intake/writer.py)."""
+        self._writer = Writer(self.path)
+        """Submissions are committed by one child process (see generator/intake/writer.py)."""
         self.connection().executescript(_SCHEMA)
 
     def __enter__(self) -> Store:
@@ -123,13 +123,7 @@ class Store:
         return conn
 
     def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
-                               timeout=BUSY_TIMEOUT_MS / 1000)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=FULL")
-        conn.execute("PRAGMA secure_delete=ON")
-        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        return conn
+        return connect(self.path)
 
     def close(self) -> None:
         self._writer.close()

@@ -1,58 +1,110 @@
-"""The one thread of a process that commits submissions, so commits follow each other closely.
+"""Submissions are committed by one child process (generator/intake/commit_process.py).
 
-Each submission is still its own statement and its own transaction (SQLite commits and fsyncs
-inside the one `sqlite3_step` call, with the GIL released). What this thread saves is the
-hand-over: with a lock shared by the request threads, every commit cost two waits for the GIL
-on the writers' critical path (the committer's after its fsync, then the next writer's after it
-took the lock), and a busy interpreter makes each such wait up to a switch interval long. Here
-the next job is already queued when a commit returns, so one wait remains, and the requester
-is woken by a bare lock release. The WAL checkpoint is moved off that path too: the writer's
-connection does not checkpoint on commit; a second thread copies the WAL back when it grows.
+Each submission is still its own statement and its own transaction, committed in arrival
+order. Why a process: with a writer thread, every commit needed this interpreter's lock twice
+(to take the next statement, then to return from the fsync), and under load the request threads
+hold it, so the commits waited for the validation of other submissions. The child has its own
+lock: it commits back to back at the speed of the disk while the requests it answers wait on
+a plain lock, woken by a thread that reads its replies. The WAL checkpoint runs in the child,
+off the commit path.
+
+A request is answered only after the child said its statement is committed. If the child
+dies, the statements it had not answered fail (the service answers 503: "not submitted") and
+the next statement starts a new child.
 """
 
 from __future__ import annotations
 
-import logging
+import itertools
 import os
-import queue
+import pickle
 import sqlite3
+import subprocess
+import sys
 import threading
-from collections.abc import Callable
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-LOG = logging.getLogger("ecoportal.intake")
 CHECKPOINT_POLL_S = 0.2
 CHECKPOINT_WAL_BYTES = 4 * 1024 * 1024
 """About SQLite's own autocheckpoint threshold (1,000 pages of 4 KiB)."""
+_PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
+"""Where `generator` is imported from, so the child imports the same code."""
 
 
 class _Job:
-    __slots__ = ("done", "error", "params", "rowid", "sql")
+    __slots__ = ("done", "error", "rowid")
 
-    def __init__(self, sql: str, params: tuple[Any, ...]) -> None:
-        self.sql, self.params = sql, params
+    def __init__(self) -> None:
         self.done = threading.Lock()
-        self.done.acquire()  # released by the writer: the cheapest wake-up CPython has
+        self.done.acquire()  # released by the reply reader: the cheapest wake-up CPython has
         self.rowid: int | None = None
         self.error: BaseException | None = None
 
 
-class Writer:
-    """Runs single-statement write transactions on its own connection, in arrival order."""
+@dataclass
+class _Child:
+    """One commit process, the pipe to it and the statements it has not answered yet."""
 
-    def __init__(self, connect: Callable[[], sqlite3.Connection], wal: Path) -> None:
-        self._connect, self._wal = connect, wal
-        self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
-        self._threads: list[threading.Thread] = []
-        self._start = threading.Lock()
-        self._stop = threading.Event()
+    proc: subprocess.Popen[bytes]
+    jobs_out: Connection
+    replies_in: Connection
+    waiting: dict[int, _Job] = field(default_factory=dict)
+    ended: bool = False
+    """Set (under `lock`) when the replies stop: nothing may wait on this child any more."""
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    reader: threading.Thread | None = None
+
+    def send(self, job_id: int, job: _Job, message: bytes) -> None:
+        with self.lock:
+            if self.ended:
+                raise sqlite3.OperationalError("the commit process ended")
+            self.waiting[job_id] = job
+        try:
+            self.jobs_out.send_bytes(message)
+        except OSError as exc:  # the child is gone; its reader fails the job unless we do
+            with self.lock:
+                if self.waiting.pop(job_id, None) is None:
+                    return
+            raise sqlite3.OperationalError("the commit process ended") from exc
+
+    def read_replies(self) -> None:
+        try:
+            while True:
+                job_id, rowid, error = pickle.loads(self.replies_in.recv_bytes())
+                with self.lock:
+                    job = self.waiting.pop(job_id)
+                job.rowid, job.error = rowid, error
+                job.done.release()
+        except (EOFError, OSError):
+            pass
+        finally:
+            self.replies_in.close()
+            with self.lock:
+                self.ended = True
+                unanswered, self.waiting = list(self.waiting.values()), {}
+            for job in unanswered:  # never answered: not committed
+                job.error = sqlite3.OperationalError("the commit process ended")
+                job.done.release()
+
+
+class Writer:
+    """Runs single-statement write transactions on the database at `path`, in arrival order."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._ids = itertools.count()
+        self._send = threading.Lock()
+        self._child: _Child | None = None
 
     def execute(self, sql: str, params: tuple[Any, ...]) -> int:
         """Run `sql` (one statement, committed when it returns); the new row's rowid."""
-        self._ensure_running()
-        job = _Job(sql, params)
-        self._queue.put(job)
+        job, job_id = _Job(), next(self._ids)
+        message = pickle.dumps((job_id, sql, params))
+        with self._send:  # one message at a time into the pipe, in arrival order
+            self._running().send(job_id, job, message)
         job.done.acquire()
         if job.error is not None:
             raise job.error
@@ -60,67 +112,44 @@ class Writer:
         return job.rowid
 
     def close(self) -> None:
-        """Finish the queued jobs and stop both threads (a later execute starts them again)."""
-        with self._start:
-            if not self._threads:
-                return
-            self._stop.set()
-            self._queue.put(None)
-            for thread in self._threads:
-                thread.join(timeout=60)
-            while True:  # a job queued behind the stop fails instead of waiting forever
-                try:
-                    job = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if job is not None:
-                    job.error = sqlite3.OperationalError("store closed")
-                    job.done.release()
-            self._threads = []
-            self._stop = threading.Event()
-
-    def _ensure_running(self) -> None:
-        if self._threads:
+        """Let the child finish what it was sent, then stop it (a later execute starts a new
+        one)."""
+        with self._send:
+            child, self._child = self._child, None
+        if child is None:
             return
-        with self._start:
-            if self._threads:
-                return
-            ready = threading.Event()
-            self._threads = [
-                threading.Thread(target=self._run, args=(ready,), name="intake-writer",
-                                 daemon=True),
-                threading.Thread(target=self._checkpoints, args=(self._stop,),
-                                 name="intake-checkpoint", daemon=True)]
-            for thread in self._threads:
-                thread.start()
-            ready.wait()
-
-    def _run(self, ready: threading.Event) -> None:
-        conn = self._connect()
-        conn.execute("PRAGMA wal_autocheckpoint=0")  # see _checkpoints
-        ready.set()
+        child.jobs_out.close()  # the child's EOF: it answers what is queued, then exits
+        if child.reader is not None:
+            child.reader.join(timeout=60)
         try:
-            while (job := self._queue.get()) is not None:
-                try:
-                    job.rowid = conn.execute(job.sql, job.params).lastrowid
-                except BaseException as exc:  # handed to the requester, which answers 503
-                    job.error = exc
-                job.done.release()
-        finally:
-            conn.close()
+            child.proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            child.proc.kill()
+            child.proc.wait()
 
-    def _checkpoints(self, stop: threading.Event) -> None:
-        """Copy the WAL back into the database when it has grown (PASSIVE: never waits for
-        the writer, which keeps committing meanwhile)."""
-        conn = self._connect()
-        try:
-            while not stop.wait(CHECKPOINT_POLL_S):
-                try:
-                    if os.path.getsize(self._wal) >= CHECKPOINT_WAL_BYTES:
-                        conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
-                except FileNotFoundError:
-                    continue
-                except sqlite3.Error as exc:  # try again later; the WAL keeps every commit
-                    LOG.error("检查点失败（%s）", type(exc).__name__)
-        finally:
-            conn.close()
+    def _running(self) -> _Child:
+        """The live child (started when there is none or it died); called under _send."""
+        child = self._child
+        if child is not None and not child.ended and child.proc.poll() is None:
+            return child
+        if child is not None:
+            child.jobs_out.close()
+        env = {**os.environ,
+               "PYTHONPATH": os.pathsep.join(filter(None, (_PACKAGE_ROOT,
+                                                           os.environ.get("PYTHONPATH"))))}
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "generator.intake.commit_process", str(self._path),
+             str(CHECKPOINT_WAL_BYTES), str(CHECKPOINT_POLL_S)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+        assert proc.stdin is not None and proc.stdout is not None
+        # Own duplicates (not inherited by later children), so the pipe closes when we say.
+        jobs_out = Connection(os.dup(proc.stdin.fileno()), readable=False)
+        replies_in = Connection(os.dup(proc.stdout.fileno()), writable=False)
+        proc.stdin.close()
+        proc.stdout.close()
+        child = _Child(proc, jobs_out, replies_in)
+        child.reader = threading.Thread(target=child.read_replies, name="intake-replies",
+                                        daemon=True)
+        child.reader.start()
+        self._child = child
+        return child
