@@ -82,6 +82,21 @@ def test_a_workbook_claiming_to_be_smaller_cannot_hide_cells(tmp_path: Path) -> 
     assert finding.field == "数据!A4"
 
 
+def test_cells_that_do_not_name_their_place_are_placed_in_order(tmp_path: Path) -> None:
+    path = workbook(tmp_path / "x.xlsx", [["区", "件数"], ["东城区", 3], ["西城区", PHONE]])
+    bare = tmp_path / "bare.xlsx"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(bare, "w") as out:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                data, count = re.subn(rb'(<(?:c|row)\b[^>]*?) r="[A-Z]*[0-9]+"', rb"\1", data)
+                assert count == 9  # three rows, six cells
+            out.writestr(item, data)
+    path.unlink()
+    (finding,) = scan_paths([bare]).findings
+    assert (finding.line, finding.field) == (3, "数据!B3")
+
+
 def test_sheet_names_properties_comments_and_headers_are_read(tmp_path: Path) -> None:
     path = tmp_path / "meta.xlsx"
     book = openpyxl.Workbook()
