@@ -9,9 +9,7 @@ the export does not record. An empty cell never occurs.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
@@ -19,7 +17,9 @@ from generator.settings import Settings, SiteSettings
 from generator.site.format import CSV_HIDDEN as CSV_HIDDEN  # re-exported for pages
 from generator.site.format import CSV_NOT_APPLICABLE as CSV_NOT_APPLICABLE
 from generator.site.format import CSV_UNRECORDED as CSV_UNRECORDED
-from generator.site.format import MISSING_VALUES, csv_cell, csv_marks_note, day_zh
+from generator.site.format import MISSING_VALUES as MISSING_VALUES
+from generator.site.format import csv_cell as csv_cell
+from generator.site.format import csv_marks_note, day_zh, month_zh
 from generator.stats.aggregate import Aggregates
 from generator.stats.marks import HIDDEN
 from generator.stats.metrics import METRICS
@@ -57,6 +57,11 @@ def _resources(k: int, agg: Aggregates, population_source: str
         latest += f"；该月数据只到 {agg.latest_cutoff}（{day_zh(agg.latest_cutoff)}），不完整"
     previous = (f"前一月（{agg.previous_month or '无'}）件数；"
                 f"数据只有一个月时为 {CSV_NOT_APPLICABLE}")
+    # Column names are a contract; their titles name the months they hold.
+    latest_title = (f"{month_zh(agg.latest_month)}件数"
+                    + ("（不完整）" if agg.latest_cutoff else ""))
+    previous_title = (f"{month_zh(agg.previous_month)}件数" if agg.previous_month
+                      else "前一月件数（无）")
     months = (f"受理月份 YYYY-MM，从 {agg.months[0]} 到 {agg.latest_month} 逐月列出"
               "（没有诉求的月份为 0）")
     if agg.latest_cutoff:
@@ -104,16 +109,16 @@ def _resources(k: int, agg: Aggregates, population_source: str
             ("element", S, "要素", ""),
             ("count", INT, "件数", "全部数据期；" + note),
             ("share", N, "占比", "占全部诉求的比例，取值 0–1；" + note),
-            ("latest_month", INT, "最近一月件数", latest + "；" + note),
-            ("previous_month", INT, "前一月件数", previous + "；" + note),
+            ("latest_month", INT, latest_title, latest + "；" + note),
+            ("previous_month", INT, previous_title, previous + "；" + note),
         ]),
         "by_category": ("按类别统计", "全期各诉求类别件数、占比及最近两个月件数。" + note + "。", [
             ("element", S, "要素", ""),
             ("category", S, "类别", ""),
             ("count", INT, "件数", "全部数据期；" + note),
             ("share", N, "占比", "占全部诉求的比例，取值 0–1；" + note),
-            ("latest_month", INT, "最近一月件数", latest + "；" + note),
-            ("previous_month", INT, "前一月件数", previous + "；" + note),
+            ("latest_month", INT, latest_title, latest + "；" + note),
+            ("previous_month", INT, previous_title, previous + "；" + note),
         ]),
         "by_district": ("各区统计", "各区全期诉求总量、每万常住人口诉求数、三率和最近一月件数。"
                         + note + "。", [
@@ -123,7 +128,7 @@ def _resources(k: int, agg: Aggregates, population_source: str
             ("count", INT, "诉求总量", "全部数据期；" + note),
             ("per_10k", N, "每万人诉求数", "诉求总量 / 常住人口（万人）；" + note),
             *[(n, t, ti, d + "；" + note) for n, t, ti, d in RATE_FIELDS],
-            ("latest_month", INT, "最近一月件数", latest + "；" + note),
+            ("latest_month", INT, latest_title, latest + "；" + note),
         ]),
     }
 
@@ -405,45 +410,8 @@ def record_keys(frames: dict[str, pd.DataFrame]) -> dict[str, list[str]]:
 
 
 def write_open_data(agg: Aggregates, folder: Path, k: int, settings: Settings) -> int:
-    """Write the CSVs and datapackage.json; returns the number of files written."""
-    folder.mkdir(parents=True, exist_ok=True)
-    resources_out: list[dict[str, Any]] = []
-    published = tables(agg)
-    for name, (title, description, fields) in resources(agg, k, settings).items():
-        frame = published[name]
-        columns = [f[0] for f in fields]
-        share = hidden_share(frame)
-        description += f"本表隐去的单元格占 {share:.1%}。"
-        text = frame[columns].map(csv_cell)
-        text.to_csv(folder / f"{name}.csv", index=False, lineterminator="\n")
-        resources_out.append({
-            "name": name.replace("_", "-"),
-            "path": f"{name}.csv",
-            "title": title,
-            "description": description,
-            "format": "csv",
-            "mediatype": "text/csv",
-            "encoding": "utf-8",
-            "profile": "tabular-data-resource",
-            "hiddenShare": round(share, 4),
-            "schema": {
-                "fields": [{"name": n, "type": t, "title": ti, "description": d}
-                           for n, t, ti, d in fields],
-                "missingValues": list(MISSING_VALUES),
-            },
-        })
-    incomplete = (f"最近一月 {agg.latest_month} 的数据只到 {agg.latest_cutoff}，该月不完整。"
-                  if agg.latest_cutoff else "")
-    package = {
-        "name": package_name(settings.site),
-        "title": f"{settings.site.city}生态环境接诉即办统计数据",
-        "description": (
-            f"由匿名化工单汇总的统计表（{agg.months[0]} 至 {agg.latest_month}）；"
-            f"不含任何个人信息。单元格取值：{marks_note(k, agg)}。" + incomplete),
-        "licenses": [{"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0",
-                      "path": "https://creativecommons.org/licenses/by/4.0/"}],
-        "resources": resources_out,
-    }
-    (folder / "datapackage.json").write_text(
-        json.dumps(package, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    return len(resources_out) + 1
+    """Write every table's CSV and workbook and datapackage.json into `folder`; returns the
+    number of files written (generator.site.opendata_files builds them)."""
+    from generator.site.opendata_files import open_data_files  # it builds on this module
+
+    return open_data_files(agg, k, settings).write(folder)

@@ -16,7 +16,13 @@ from pathlib import Path
 import pandas as pd
 
 from generator.paths import ProjectPaths
-from generator.site.release import UpdatesContext, release_manifest, updates_context, write_manifest
+from generator.site.release import (
+    UpdatesContext,
+    release_manifest,
+    sha256_file,
+    updates_context,
+    write_manifest,
+)
 from generator.stats.history import (
     ReleaseHistory,
     Revisions,
@@ -91,12 +97,17 @@ def release_outputs(inputs: ReleaseInputs, published: Mapping[str, pd.DataFrame]
 def write_release_files(paths: ProjectPaths, inputs: ReleaseInputs, outputs: ReleaseOutputs,
                         published: Mapping[str, pd.DataFrame], months: tuple[str, ...],
                         data_dir: Path, package_csv: Path) -> None:
-    """site/data/release.json (inside the new site, before the scan)."""
+    """site/data/release.json (inside the new site, before the scan): the manifest, with the
+    sha256 of every published CSV and workbook."""
     manifest = release_manifest(
         paths, package_csv=package_csv, descriptor=package_csv.parent / "datapackage.json",
         data_period=(months[0], months[-1]), provisional_months=inputs.provisional,
         built_at=inputs.built_at, tables=published, revisions=outputs.revisions,
         releases=paths.releases)
+    # The workbooks beside the CSVs (generator.site.opendata_files) are published files too.
+    manifest["published"] = dict(sorted({
+        **manifest["published"],
+        **{p.name: sha256_file(p) for p in data_dir.glob("*.xlsx")}}.items()))
     write_manifest(data_dir, manifest)
 
 
