@@ -58,6 +58,7 @@ def build_site(project: ProjectPaths | Path, *, package: Path, site_dir: Path, e
     from generator.privacy.gate import gate_site, gate_sources, institutional
     from generator.reference import load_reference
     from generator.site.mkdocs_build import load_mkdocs_config, run_mkdocs
+    from generator.site.page_dates import generated_dates
     from generator.site.publish import (
         DOCS_PREFIX,
         NEW_PREFIX,
@@ -101,11 +102,12 @@ def build_site(project: ProjectPaths | Path, *, package: Path, site_dir: Path, e
     # Both temporary folders are removed on every way out, KeyboardInterrupt included.
     with temp_folder(paths.work, DOCS_PREFIX) as docs, \
             temp_folder(target.parent, NEW_PREFIX) as new_site:
+        day = today or settings.data.today()
         config = load_mkdocs_config(paths.mkdocs_yml, docs, new_site, settings, [
-            *(d.name for d in ref.districts), *(s.name for s in ref.streets)])
+            *(d.name for d in ref.districts), *(s.name for s in ref.streets)],
+            generated_dates(day, agg.months[0], agg.latest_month))
         with stages.stage("渲染页面和开放数据"):
-            result = render_docs(paths, agg, ref, metrics, docs,
-                                 today or settings.data.today(), release, report.csv_path)
+            result = render_docs(paths, agg, ref, metrics, docs, day, release, report.csv_path)
         with stages.stage("mkdocs 构建网站"):
             run_mkdocs(config)
         write_marker(new_site)

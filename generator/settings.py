@@ -41,6 +41,23 @@ class SiteSettings:
     weights_source: str = ""
     """Optional: where the rate weights in data/metrics.yml come from, said on the
     methodology page (omitted when empty)."""
+    site_code: str = ""
+    """Optional 网站标识码 (ten characters: ten digits, or bm and eight digits), in the footer."""
+    icp: str = ""
+    """Optional ICP备案号 (e.g. 京ICP备05012345号-1), in the footer, linked to beian.miit.gov.cn."""
+    police_record: str = ""
+    """Optional 公安备案号 (e.g. 京公网安备11010802012345号), in the footer, linked to
+    beian.mps.gov.cn with its fourteen-digit code."""
+    error_report_url: str = ""
+    """Optional address of the 我为政府网站找错 page (an http(s) link in the footer)."""
+    emblem: Path | None = None
+    """Optional image shown as the header's emblem and the favicon (absolute path); None: the
+    neutral emblem shipped with the theme."""
+
+    @property
+    def police_code(self) -> str:
+        """The digits of the 公安备案号: the `code` of its beian.mps.gov.cn query link."""
+        return "".join(ch for ch in self.police_record if ch.isdigit())
 
 
 @dataclass(frozen=True)
@@ -59,6 +76,8 @@ class OrgSettings:
     """电子邮箱: an office mailbox on a domain in privacy.institutional_mail_domains."""
     hours: str
     """办公时间."""
+    operator: str = ""
+    """Optional 承办单位 (the unit running the site for the 主办单位), in the footer."""
 
 
 @dataclass(frozen=True)
@@ -129,9 +148,16 @@ _TEXT_SECTIONS: dict[str, tuple[str, ...]] = {
     "hotline": ("number", "name"),
 }
 _OPTIONAL_TEXTS: dict[str, tuple[str, ...]] = {
-    "site": ("slug", "deadlines_source", "weights_source"),
+    "site": ("slug", "deadlines_source", "weights_source", "site_code", "icp", "police_record",
+             "error_report_url", "emblem"),
+    "organisation": ("operator",),
 }
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SITE_CODE_RE = re.compile(r"^(?:\d{10}|bm\d{8})$")
+ICP_RE = re.compile(r"^[\u4e00-\u9fff]ICP备\d{4,}号(?:-\d+)?$")
+POLICE_RE = re.compile(r"^[\u4e00-\u9fff]公网安备 ?\d{14}号$")
+URL_RE = re.compile(r"^https?://[^\s/?#]+\.[^\s/?#]+(?:[/?#]\S*)?$")
+EMBLEM_SUFFIXES = (".svg", ".png", ".jpg", ".jpeg", ".webp")
 _KNOWN = {**{name: keys + _OPTIONAL_TEXTS.get(name, ()) for name, keys in _TEXT_SECTIONS.items()},
           "data": ("earliest_year", "time_zone", "time_zone_label"),
           "reference": ("folder", "population_source"),
@@ -194,6 +220,8 @@ def load_settings(path: Path, root: Path) -> Settings:
         r.problems.add("应为小写英文字母、数字和连字符组成的短名",
                        "例如 beijing 或 shanghai-pudong", key="site.slug", value=slug,
                        code="invalid-value")
+    _site_marks(r, texts["site"])
+    emblem = _emblem(r, texts["site"].pop("emblem", ""), root)
     data = _data(r, path)
     ref = r.section("reference")
     folder_text = r.text(ref, "reference", "folder")
@@ -212,8 +240,9 @@ def load_settings(path: Path, root: Path) -> Settings:
     if r.problems:
         raise ConfigError(render_text(r.problems, f"设置文件 {path} 有 {len(r.problems)} 处错误："),
                           r.problems.items)
-    return Settings(SiteSettings(**texts["site"]), OrgSettings(**texts["organisation"]),
-                    HotlineSettings(**texts["hotline"]), data, reference, privacy, path)
+    return Settings(SiteSettings(**texts["site"], emblem=emblem),
+                    OrgSettings(**texts["organisation"]), HotlineSettings(**texts["hotline"]),
+                    data, reference, privacy, path)
 
 
 def _data(r: _Reader, path: Path) -> DataSettings:
@@ -234,3 +263,44 @@ def _data(r: _Reader, path: Path) -> DataSettings:
                        value=yaml_text(year), code="out-of-range")
         year = DEFAULT_EARLIEST_YEAR
     return DataSettings(year, zone, label, path)
+
+
+_SITE_MARKS = (
+    ("site_code", SITE_CODE_RE, "应为 10 位网站标识码（10 位数字，或 bm 加 8 位数字）",
+     "例如 1100000001，按政府网站管理部门分配的标识码填写；没有时删除这一项"),
+    ("icp", ICP_RE, "不是 ICP 备案号的格式",
+     "例如 京ICP备05012345号-1（省份简称 + ICP备 + 数字 + 号）"),
+    ("police_record", POLICE_RE, "不是公安备案号的格式",
+     "例如 京公网安备11010802012345号（省份简称 + 公网安备 + 14 位数字 + 号）"),
+    ("error_report_url", URL_RE, "不是网址",
+     "请填写“我为政府网站找错”页面的完整网址，以 https:// 或 http:// 开头"),
+)
+
+
+def _site_marks(r: _Reader, site: dict[str, str]) -> None:
+    """The government-site marks of `site`, each checked against its published format."""
+    for key, pattern, message, fix in _SITE_MARKS:
+        value = site.get(key, "")
+        if value and not pattern.match(value):
+            r.problems.add(message, fix, key=f"site.{key}", value=value, code="invalid-value")
+
+
+def _emblem(r: _Reader, text: str, root: Path) -> Path | None:
+    """The emblem image named by `site.emblem` (relative to the project folder), checked."""
+    if not text:
+        return None
+    path = (root / text).resolve()
+    fix = (f"请填写项目文件夹中一张图片的相对路径（{'、'.join(EMBLEM_SUFFIXES)}），"
+           "例如 site_src/assets/images/emblem.svg；不填则使用中性的默认徽标")
+    if Path(text).is_absolute() or not path.is_relative_to(root.resolve()):
+        r.problems.add("应为项目文件夹内的相对路径", fix, key="site.emblem", value=text,
+                       code="invalid-value")
+    elif path.suffix.lower() not in EMBLEM_SUFFIXES:
+        r.problems.add("不是可用的图片格式", fix, key="site.emblem", value=text,
+                       code="invalid-value")
+    elif not path.is_file():
+        r.problems.add("指向的图片文件不存在", fix, key="site.emblem", value=text,
+                       code="missing-file")
+    else:
+        return path
+    return None

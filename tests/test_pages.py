@@ -44,6 +44,7 @@ def test_every_declared_page_type_renders_its_pages(pages: dict[str, str]) -> No
                 *(f"stats/reports/{p}.md" for _, p, _ in periods(mini_site_data())),
                 "stats/reports/index.md", "stats/warnings.md", "stats/hotspots.md",
                 "business/consultation.md", "business/index.md", "business/service.md",
+                "site-map.md",
                 *(f"business/{t.slug}.md" for t in business_guide().types),
                 *(f"stats/topics/{m}.md" for m in mini_site_data().metrics.topics
                   if m in mini_site_data().agg.months)}
@@ -152,7 +153,7 @@ def test_mkdocs_config_takes_the_site_and_organisation_from_the_settings(
     org = settings.organisation
     assert config["extra"]["org"] == {
         "name": org.name, "address": org.address, "postcode": org.postcode,
-        "phone": org.phone, "email": org.email, "hours": org.hours}
+        "phone": org.phone, "email": org.email, "hours": org.hours, "operator": ""}
 
 
 def test_an_organisation_left_in_mkdocs_yml_is_refused(tmp_path: Path) -> None:

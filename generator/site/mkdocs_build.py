@@ -8,7 +8,8 @@ injected here, so a bureau edits one file; the footer partial reads them from `c
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+import shutil
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -21,21 +22,31 @@ THEME_DIR = Path(__file__).resolve().parent.parent / "templates" / "theme"
 """The portal's theme overrides (footer, large-text toggle…), shipped with the package: a
 bureau's project folder has no generator/ of its own, so mkdocs.yml does not name them."""
 
-INJECTED_EXTRA = ("org", "hotline")
-"""Keys of `config.extra` the build fills from the settings; mkdocs.yml must not set them."""
+INJECTED_EXTRA = ("org", "hotline", "marks", "page_dates")
+"""Keys of `config.extra` the build fills from the settings (and the release's dates);
+mkdocs.yml must not set them."""
+
+DEFAULT_EMBLEM = "assets/images/ecp-emblem.svg"
+"""The neutral emblem shipped in THEME_DIR: header logo and favicon when site.emblem is unset."""
+EMBLEM_COPY = "assets/images/ecp-emblem-site"
+"""Where the build copies a configured site.emblem in the docs folder (plus its suffix)."""
 
 
 def load_mkdocs_config(mkdocs_yml: Path, docs: Path, site: Path, settings: Settings,
-                       place_names: Sequence[str] = ()) -> Any:
+                       place_names: Sequence[str] = (),
+                       page_dates: Mapping[str, str] | None = None) -> Any:
     """mkdocs.yml with docs_dir/site_dir overridden and the settings injected; the search
-    plugin's Chinese segmenter learns `place_names` (districts and streets)."""
+    plugin's Chinese segmenter learns `place_names` (districts and streets). `page_dates`
+    (published, updated, data_period) are what generated pages show as their dates;
+    hand-written pages show their own front matter's."""
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, ConfigurationError
 
     with _collecting("mkdocs.config") as collect:
         try:
             config = load_config(str(mkdocs_yml), docs_dir=str(docs), site_dir=str(site),
-                                 site_name=settings.site.name, theme=_theme(mkdocs_yml),
+                                 site_name=settings.site.name,
+                                 theme=_theme(mkdocs_yml, _emblem(settings, docs)),
                                  site_description=settings.site.description, strict=True)
         except (ConfigurationError, Abort) as exc:
             reason = "；".join(m.rstrip(".") for m in dict.fromkeys(collect.messages)) or str(exc)
@@ -44,14 +55,26 @@ def load_mkdocs_config(mkdocs_yml: Path, docs: Path, site: Path, settings: Setti
     stale = [key for key in INJECTED_EXTRA if key in config["extra"]]
     if stale:  # an edit there would silently have no effect
         keys = "、".join(f"extra.{key}" for key in stale)
+        where = {"org": "organisation", "hotline": "organisation", "marks": "site"}
+        said = [f"主办单位和热线改在 {shown(settings.source)} 的 organisation 和 hotline 下填写"
+                if where.get(key) == "organisation" else
+                f"网站标识码、备案号和“我为政府网站找错”链接改在 {shown(settings.source)} 的 "
+                "site 下填写" if key == "marks" else
+                "页面日期由构建生成，手写页面的日期写在各页开头的 published 和 updated 中"
+                for key in stale]
         raise ConfigError(
-            f"网站配置 {shown(mkdocs_yml)} 中的 {keys} 已不再使用：主办单位和热线改在 "
-            f"{shown(settings.source)} 的 organisation 和 hotline 下填写。"
-            f"请删除 mkdocs.yml 中的 {keys}。")
+            f"网站配置 {shown(mkdocs_yml)} 中的 {keys} 已不再使用："
+            f"{'；'.join(dict.fromkeys(said))}。请删除 mkdocs.yml 中的 {keys}。")
     org = settings.organisation
     config["extra"]["org"] = {
         "name": org.name, "address": org.address, "postcode": org.postcode,
-        "phone": org.phone, "email": org.email, "hours": org.hours}
+        "phone": org.phone, "email": org.email, "hours": org.hours, "operator": org.operator}
+    site_marks = settings.site
+    config["extra"]["marks"] = {
+        "site_code": site_marks.site_code, "icp": site_marks.icp,
+        "police_record": site_marks.police_record, "police_code": site_marks.police_code,
+        "error_report_url": site_marks.error_report_url}
+    config["extra"]["page_dates"] = dict(page_dates or {})
     config["extra"]["hotline"] = {"number": settings.hotline.number,
                                   "name": settings.hotline.name}
     _place_dictionary(config, docs, place_names)
@@ -70,8 +93,21 @@ def _place_dictionary(config: Any, docs: Path, names: Sequence[str]) -> None:
     search.config["jieba_dict_user"] = str(path)
 
 
-def _theme(mkdocs_yml: Path) -> dict[str, Any]:
-    """mkdocs.yml's theme section with the package's overrides as its custom_dir."""
+def _emblem(settings: Settings, docs: Path) -> str:
+    """The docs-relative path of the emblem: site.emblem copied into `docs`, else the
+    theme's neutral one."""
+    source = settings.site.emblem
+    if source is None:
+        return DEFAULT_EMBLEM
+    target = docs / f"{EMBLEM_COPY}{source.suffix.lower()}"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, target)
+    return target.relative_to(docs).as_posix()
+
+
+def _theme(mkdocs_yml: Path, emblem: str = DEFAULT_EMBLEM) -> dict[str, Any]:
+    """mkdocs.yml's theme section with the package's overrides as its custom_dir and the
+    emblem as logo and favicon."""
     import yaml
     from mkdocs.exceptions import ConfigurationError
     from mkdocs.utils.yaml import yaml_load
@@ -88,7 +124,7 @@ def _theme(mkdocs_yml: Path) -> dict[str, Any]:
     if not isinstance(theme, dict):
         raise BuildError(f"网站配置 {shown(mkdocs_yml)} 缺少 theme 部分"
                          "（应为 name: material 及其设置）。请对照仓库中的 mkdocs.yml 修正。")
-    return {**theme, "custom_dir": str(THEME_DIR)}
+    return {**theme, "custom_dir": str(THEME_DIR), "logo": emblem, "favicon": emblem}
 
 
 class _Collect(logging.Handler):

@@ -27,10 +27,12 @@ from generator.site.contexts import template_vars
 from generator.site.format import FILTERS
 from generator.site.limits import load_limits
 from generator.site.opendata import published_frames, record_keys, resources, write_open_data
+from generator.site.page_dates import check_hand_written
 from generator.site.page_errors import RENDER_ERRORS, page_error
 from generator.site.pages import MEASURE_TITLES, PAGE_TYPES, PageType, SiteData, site_context
 from generator.site.release import UpdatesContext
 from generator.site.releasing import ReleaseInputs, release_outputs, write_release_files
+from generator.site.site_map import read_nav
 from generator.stats.aggregate import Aggregates
 from generator.text import shown
 
@@ -69,7 +71,7 @@ def site_data(paths: ProjectPaths, agg: Aggregates, ref: Reference, metrics: Met
     limits = load_limits(paths.limits_file)
     business = load_consultation(paths, ref, limits, hand_written, {c.slug for c in cases})
     return SiteData(settings, agg, ref, metrics, tuple(cases), limits, updated, hand_written,
-                    updates, business)
+                    updates, business, nav=read_nav(paths.mkdocs_yml, paths.site_src))
 
 
 def _label(paths: ProjectPaths, folder: Path) -> str:
@@ -87,10 +89,15 @@ def render_pages(paths: ProjectPaths, data: SiteData) -> dict[str, str]:
     for source in sorted(p for p in paths.site_src.rglob("*.md") if p.is_file()):
         rel = source.relative_to(paths.site_src).as_posix()
         pages[rel] = _render(env, rel, shared)
+    hand_written = list(pages)
     for page_type in PAGE_TYPES:
         for rel, context in page_type.pages(data):
             _claim(pages, rel, page_type)
             pages[rel] = _render(env, page_type.template, shared | template_vars(context))
+    # After rendering, so a template error is reported as such first. A date after today in
+    # the city is a typo (the build date may be earlier, as when tests rebuild a past day).
+    check_hand_written(paths.site_src, hand_written,
+                       max(data.updated, data.settings.data.today()))
     return pages
 
 
