@@ -38,7 +38,7 @@ def test_at_least_eight_cases_load_newest_first() -> None:
     assert shimao.date == date(2024, 5, 16) and shimao.month == "2024年5月"
     assert shimao.guide == "guides/cooking-fumes.md"
     assert "\n" not in shimao.received, "lines of a paragraph are joined"
-    assert any(c.district == "昌平区" and "乐多港" in c.received for c in cases)
+    assert any(c.district == "昌平区" and "商业综合体" in c.received for c in cases)
     categories = {c.category for c in cases}
     assert {"社会生活噪声", "建筑施工噪声", "扬尘", "异味恶臭", "餐饮油烟"} <= categories
     assert {c.source for c in cases} == {"市民诉求", "主动治理", "企业咨询"}

@@ -8,11 +8,10 @@ import dataclasses
 import re
 from pathlib import Path
 
-from generator.site import business_pages, consultation, contexts, places_context, service
+from generator.site import business_pages, consultation, contexts, home, places_context, service
 from generator.site import reports_context as rc
 from generator.site.pages import PAGE_TYPES
 from generator.site.release import UpdatesContext
-from generator.site.site_map import SiteMapContext
 from tests.conftest import ROOT
 
 SOURCE = Path(contexts.__file__)
@@ -53,7 +52,7 @@ def test_every_class_in_contexts_is_a_frozen_dataclass() -> None:
 
 def test_page_contexts_never_shadow_a_shared_name() -> None:
     shared = {f.name for f in dataclasses.fields(contexts.SiteContext)}
-    page_contexts = [contexts.HomeContext, contexts.StatsOverviewContext,
+    page_contexts = [home.HomeContext, contexts.StatsOverviewContext,
                      contexts.DistrictsContext, contexts.MethodologyContext,
                      contexts.OpenDataContext, contexts.CaseIndexContext, contexts.CaseContext,
                      UpdatesContext, places_context.DistrictsOverviewContext,
@@ -61,8 +60,7 @@ def test_page_contexts_never_shadow_a_shared_name() -> None:
                      rc.ReportContext, rc.ReportsIndexContext, rc.TopicContext,
                      rc.WarningsContext, rc.HotspotsContext,
                      consultation.ConsultationContext, business_pages.BusinessIndexContext,
-                     business_pages.BusinessTypeContext, service.ServiceContext,
-                     SiteMapContext]
+                     business_pages.BusinessTypeContext, service.ServiceContext]
     for cls in page_contexts:
         assert not shared & {f.name for f in dataclasses.fields(cls)}, cls.__name__
 
@@ -81,7 +79,7 @@ def _template_names(text: str) -> set[str]:
 
 def test_generated_templates_use_only_their_context() -> None:
     shared = {f.name for f in dataclasses.fields(contexts.SiteContext)}
-    by_template = {"pages/home.md.j2": contexts.HomeContext,
+    by_template = {"pages/home.md.j2": home.HomeContext,
                    "pages/stats_index.md.j2": contexts.StatsOverviewContext,
                    "pages/stats_districts.md.j2": places_context.DistrictsOverviewContext,
                    "pages/district.md.j2": places_context.DistrictContext,
@@ -99,8 +97,7 @@ def test_generated_templates_use_only_their_context() -> None:
                    "pages/consultation.md.j2": consultation.ConsultationContext,
                    "pages/business_index.md.j2": business_pages.BusinessIndexContext,
                    "pages/business_type.md.j2": business_pages.BusinessTypeContext,
-                   "pages/service.md.j2": service.ServiceContext,
-                   "pages/site_map.md.j2": SiteMapContext}
+                   "pages/service.md.j2": service.ServiceContext}
     assert {p.template for p in PAGE_TYPES} == set(by_template)
     for template, cls in by_template.items():
         text = (TEMPLATES / template).read_text("utf-8")

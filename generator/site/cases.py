@@ -18,6 +18,8 @@ from generator.errors import ConfigError, DataError
 from generator.privacy.scan import scan_text
 from generator.problems import Problem, ProblemList, render_text
 from generator.reference import Reference
+from generator.site.case_places import PlaceRules, load_place_rules
+from generator.text import shown
 
 SOURCES = ("市民诉求", "主动治理", "企业咨询")
 RESULTS = ("已解决", "已化解", "已指导", "持续跟踪")
@@ -50,6 +52,8 @@ class Case:
     tags: tuple[str, ...]
     guide: str
     """The category's guide page under site_src/, e.g. guides/noise.md."""
+    place_level: str = "街道（乡镇）"
+    """The finest level of place the texts name (data/case_privacy.yml), for the page's note."""
 
     @property
     def page(self) -> str:
@@ -87,10 +91,12 @@ def load_cases(folder: Path, ref: Reference, *, city: str = "本市",
     problems: list[Problem] = []
     cases: list[Case] = []
     seen: dict[str, Path] = {}
+    where = _Where(city, reference_label, load_place_rules(folder),
+                   tuple(d.name for d in ref.districts) + tuple(s.name for s in ref.streets))
     for path in sorted(folder.glob("*.yml")):
         found = ProblemList(path)
         try:
-            case = _read_case(path, ref, _Where(city, reference_label), found)
+            case = _read_case(path, ref, where, found)
         except ConfigError as exc:  # unreadable file: its own message, one problem
             blocks.append(exc.message)
             problems.extend(exc.problems)
@@ -113,6 +119,10 @@ def load_cases(folder: Path, ref: Reference, *, city: str = "本市",
 class _Where:
     city: str
     reference: str
+    places: PlaceRules
+    """How far texts may name places."""
+    allowed: tuple[str, ...]
+    """The reference's districts and streets: never a venue."""
 
 
 def _read_case(path: Path, ref: Reference, where: _Where,
@@ -135,7 +145,8 @@ def _read_case(path: Path, ref: Reference, where: _Where,
     return Case(
         slug=raw["slug"], date=day, district=raw["district"], street=raw["street"],
         element=raw["element"], category=raw["category"], source=raw["source"],
-        result=raw["result"], tags=tuple(raw["tags"]), guide=category.guide, **texts,
+        result=raw["result"], tags=tuple(raw["tags"]), guide=category.guide,
+        place_level=where.places.place_level, **texts,
     )
 
 
@@ -203,6 +214,11 @@ def _check_values(path: Path, raw: dict[str, Any], ref: Reference, where: _Where
             problems.add(f"含有疑似{found}的内容",
                          "案例不得包含个人信息或具体门牌地址，请删除或改写为概括说明"
                          "（例如 “某小区”“某餐饮企业”）", key=key, code="personal-data")
+        elif venues := where.places.findings(text, where.allowed):
+            problems.add(f"写出了比{where.places.place_level}更细的地点：{shown('、'.join(venues))}",
+                         f"案例地点只写到{where.places.place_level}，请改写为概括说明（例如 "
+                         "“某商场”“附近一处商业综合体”，或写出所在街道（乡镇））；场所词尾和"
+                         "地标名称见 data/case_privacy.yml", key=key, code="place-too-fine")
 
 
 def _check_date(problems: ProblemList, value: Any) -> None:

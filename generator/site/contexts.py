@@ -265,22 +265,6 @@ class GuideLink:
 
 
 @dataclass(frozen=True)
-class HomeContext:
-    """The home page (index.md)."""
-
-    totals: Kpis
-    """The whole city over the whole data period."""
-    latest: Kpis
-    """The whole city in the latest month."""
-    previous_total: Figure | None
-    """Requests in the month before the latest; None when the data hold one month only."""
-    change: str
-    """比上月增加 3.2% style phrase; empty when not comparable (incomplete month, zero)."""
-    example_guides: tuple[GuideLink, ...]
-    """Guides of the busiest categories that have a hand-written page (at most two)."""
-
-
-@dataclass(frozen=True)
 class StatsOverviewContext:
     """The statistics overview (stats/index.md)."""
 
@@ -383,3 +367,8 @@ class CaseContext:
 
     case: Case
     """The case, as loaded from data/cases/<slug>.yml."""
+    same_category: tuple[Case, ...]
+    """Other cases of its category, newest first (at most ONWARD_CASES; may be empty)."""
+    same_district: tuple[Case, ...]
+    """Other cases of its district not already in same_category, newest first (at most
+    ONWARD_CASES; may be empty)."""

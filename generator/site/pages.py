@@ -37,9 +37,6 @@ from generator.site.contexts import (
     DistrictsContext,
     ElementCategories,
     ElementRow,
-    Figure,
-    GuideLink,
-    HomeContext,
     IntervalMethod,
     Kpis,
     MethodologyContext,
@@ -67,15 +64,15 @@ from generator.site.format import (
     month_zh,
     num,
 )
+from generator.site.home import home
 from generator.site.opendata import overview
 from generator.site.places import districts_overview, districts_pages, street_pages
 from generator.site.release import UpdatesContext
 from generator.site.reports import hotspots_page, reports, reports_index, topics, warnings_page
 from generator.site.service import service_page
-from generator.site.site_map import SITE_MAP_PAGE, NavEntry, site_map_page
 from generator.stats.aggregate import Aggregates
 from generator.stats.disclosure import REQUESTS
-from generator.stats.marks import HIDDEN, NOT_APPLICABLE, Mark
+from generator.stats.marks import HIDDEN, NOT_APPLICABLE
 from generator.stats.metrics import ALL, CITY, lookup
 from generator.text import shown
 
@@ -117,8 +114,6 @@ class SiteData:
     business: ConsultationFacts | None = None
     """The pre-opening consultation as configured (data/business.yml and the files it draws
     on); None when the project has no business section."""
-    nav: tuple[NavEntry, ...] = ()
-    """mkdocs.yml's navigation, for the 网站地图 page (none without a nav)."""
 
 
 @dataclass(frozen=True)
@@ -222,32 +217,6 @@ def kpis(agg: Aggregates, scope: str = CITY, period: str = ALL) -> Kpis:
     return Kpis(**{f.name: lookup(agg.kpis, period, scope, f.name) for f in fields(Kpis)})
 
 
-def home(data: SiteData) -> Iterator[HomeContext]:
-    agg = data.agg
-    latest = kpis(agg, period=agg.latest_month)
-    previous: Figure | None = (lookup(agg.kpis, agg.previous_month, CITY, "total")
-                               if agg.previous_month else None)
-    phrase = ("" if agg.latest_incomplete or previous is None
-              else change(latest.total, previous))
-    yield HomeContext(totals=kpis(agg), latest=latest, previous_total=previous, change=phrase,
-                      example_guides=_busiest_guides(data, 2))
-
-
-def _busiest_guides(data: SiteData, n: int) -> tuple[GuideLink, ...]:
-    """The guides of the n busiest categories (distinct pages), for the home page's examples."""
-    counts = {str(r["category"]): r["count"] for r in data.agg.by_category.to_dict("records")}
-
-    def volume(category: str) -> float:
-        value = counts.get(category)
-        return -1.0 if value is None or isinstance(value, Mark) else float(value)
-
-    links: dict[str, GuideLink] = {}
-    for c in sorted(data.ref.categories, key=lambda c: volume(c.name), reverse=True):
-        if c.guide in data.hand_written and c.guide not in links:
-            links[c.guide] = GuideLink(c.name, c.guide)
-    return tuple(links.values())[:n]
-
-
 def stats_overview(data: SiteData) -> Iterator[StatsOverviewContext]:
     agg = data.agg
     guide_of = {c.name: c.guide for c in data.ref.categories}
@@ -348,9 +317,18 @@ def case_index(data: SiteData) -> Iterator[CaseIndexContext]:
         stewards_page="stewards.md" if "stewards.md" in data.hand_written else None)
 
 
+ONWARD_CASES = 3
+"""How many other cases a case page links under each heading (same category, same district)."""
+
+
 def case(data: SiteData) -> Iterator[CaseContext]:
+    every = list(data.cases)
     for one in data.cases:
-        yield CaseContext(case=one)
+        category = tuple(c for c in cases_matching(every, category=one.category)
+                         if c.slug != one.slug)[:ONWARD_CASES]
+        district = tuple(c for c in cases_matching(every, district=one.district)
+                         if c.slug != one.slug and c not in category)[:ONWARD_CASES]
+        yield CaseContext(case=one, same_category=category, same_district=district)
 
 
 PAGE_TYPES: tuple[PageType[Any], ...] = (
@@ -374,6 +352,5 @@ PAGE_TYPES: tuple[PageType[Any], ...] = (
     PageType("业态指引", "pages/business_type.md.j2", "business/{kind.slug}.md", business_types),
     PageType("开业前咨询申请表", "pages/consultation.md.j2", "{consultation.path}", consultation),
     PageType("咨询服务情况", "pages/service.md.j2", "business/service.md", service_page),
-    PageType("网站地图", "pages/site_map.md.j2", SITE_MAP_PAGE, site_map_page),
 )
 """Every generated page type; the render stage makes every page they yield."""
