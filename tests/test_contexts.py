@@ -12,6 +12,7 @@ from generator.site import business_pages, consultation, contexts, home, places_
 from generator.site import reports_context as rc
 from generator.site.pages import PAGE_TYPES
 from generator.site.release import UpdatesContext
+from generator.site.site_map import SiteMapContext
 from tests.conftest import ROOT
 
 SOURCE = Path(contexts.__file__)
@@ -60,7 +61,8 @@ def test_page_contexts_never_shadow_a_shared_name() -> None:
                      rc.ReportContext, rc.ReportsIndexContext, rc.TopicContext,
                      rc.WarningsContext, rc.HotspotsContext,
                      consultation.ConsultationContext, business_pages.BusinessIndexContext,
-                     business_pages.BusinessTypeContext, service.ServiceContext]
+                     business_pages.BusinessTypeContext, service.ServiceContext,
+                     SiteMapContext]
     for cls in page_contexts:
         assert not shared & {f.name for f in dataclasses.fields(cls)}, cls.__name__
 
@@ -97,7 +99,8 @@ def test_generated_templates_use_only_their_context() -> None:
                    "pages/consultation.md.j2": consultation.ConsultationContext,
                    "pages/business_index.md.j2": business_pages.BusinessIndexContext,
                    "pages/business_type.md.j2": business_pages.BusinessTypeContext,
-                   "pages/service.md.j2": service.ServiceContext}
+                   "pages/service.md.j2": service.ServiceContext,
+                   "pages/site_map.md.j2": SiteMapContext}
     assert {p.template for p in PAGE_TYPES} == set(by_template)
     for template, cls in by_template.items():
         text = (TEMPLATES / template).read_text("utf-8")

@@ -70,6 +70,7 @@ from generator.site.places import districts_overview, districts_pages, street_pa
 from generator.site.release import UpdatesContext
 from generator.site.reports import hotspots_page, reports, reports_index, topics, warnings_page
 from generator.site.service import service_page
+from generator.site.site_map import SITE_MAP_PAGE, NavEntry, site_map_page
 from generator.stats.aggregate import Aggregates
 from generator.stats.disclosure import REQUESTS
 from generator.stats.marks import HIDDEN, NOT_APPLICABLE
@@ -114,6 +115,8 @@ class SiteData:
     business: ConsultationFacts | None = None
     """The pre-opening consultation as configured (data/business.yml and the files it draws
     on); None when the project has no business section."""
+    nav: tuple[NavEntry, ...] = ()
+    """mkdocs.yml's navigation, for the 网站地图 page (none without a nav)."""
 
 
 @dataclass(frozen=True)
@@ -352,5 +355,6 @@ PAGE_TYPES: tuple[PageType[Any], ...] = (
     PageType("业态指引", "pages/business_type.md.j2", "business/{kind.slug}.md", business_types),
     PageType("开业前咨询申请表", "pages/consultation.md.j2", "{consultation.path}", consultation),
     PageType("咨询服务情况", "pages/service.md.j2", "business/service.md", service_page),
+    PageType("网站地图", "pages/site_map.md.j2", SITE_MAP_PAGE, site_map_page),
 )
 """Every generated page type; the render stage makes every page they yield."""
