@@ -80,8 +80,8 @@ def test_hotline_comes_from_settings() -> None:
     settings = mini_site_data().settings
     page = _render(_context())
     assert f'href="tel:{settings.hotline.number}"' in page
-    assert home.hotline_label("12345 市民服务热线", "12345") == "（市民服务热线）"
-    assert home.hotline_label("12345", "12345") == ""
+    assert home.hotline_label("12319 城建服务热线", "12319") == "（城建服务热线）"
+    assert home.hotline_label("12319", "12319") == ""
     assert home.hotline_label("市民热线 311", "311") == "（市民热线）"
     template = (ROOT / "generator" / "templates" / "pages" / "home.md.j2").read_text("utf-8")
     assert settings.hotline.number not in template, "the hotline is never hard-coded"

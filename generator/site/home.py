@@ -206,6 +206,6 @@ def home(data: SiteData) -> Iterator[HomeContext]:
 
 
 def hotline_label(name: str, number: str) -> str:
-    """'12345 市民服务热线' → '（市民服务热线）': the name without the number shown beside it."""
+    """'12319 城建服务热线' → '（城建服务热线）': the name without the number shown beside it."""
     rest = name.replace(number, "").strip(" ：:（）()")
     return f"（{rest}）" if rest else ""
