@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 from generator.site import business_pages, consultation, contexts, home, places_context, service
+from generator.site import data_dictionary as dd
 from generator.site import reports_context as rc
 from generator.site.pages import PAGE_TYPES
 from generator.site.release import UpdatesContext
@@ -62,6 +63,7 @@ def test_page_contexts_never_shadow_a_shared_name() -> None:
                      rc.WarningsContext, rc.HotspotsContext,
                      consultation.ConsultationContext, business_pages.BusinessIndexContext,
                      business_pages.BusinessTypeContext, service.ServiceContext,
+                     dd.DataDictionaryContext,
                      SiteMapContext]
     for cls in page_contexts:
         assert not shared & {f.name for f in dataclasses.fields(cls)}, cls.__name__
@@ -93,6 +95,7 @@ def test_generated_templates_use_only_their_context() -> None:
                    "pages/hotspots.md.j2": rc.HotspotsContext,
                    "pages/methodology.md.j2": contexts.MethodologyContext,
                    "pages/open_data.md.j2": contexts.OpenDataContext,
+                   "pages/data_dictionary.md.j2": dd.DataDictionaryContext,
                    "pages/updates.md.j2": UpdatesContext,
                    "cases_index.md.j2": contexts.CaseIndexContext,
                    "case.md.j2": contexts.CaseContext,

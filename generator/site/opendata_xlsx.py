@@ -35,6 +35,9 @@ TYPE_NAMES = {"string": "文本", "integer": "整数", "number": "数值",
               "boolean": "是否（TRUE/FALSE）"}
 """How the field types of the data package read for staff."""
 NUMERIC = frozenset({"integer", "number"})
+BOOLEANS = {**dict.fromkeys(("true", "True", "TRUE", "1"), True),
+            **dict.fromkeys(("false", "False", "FALSE", "0"), False)}
+"""Table Schema's default true and false values (the CSVs write Python's True / False)."""
 MAX_WIDTH = 40
 """Widest column, in Excel's character units (a Chinese character counts two)."""
 
@@ -58,7 +61,7 @@ def cells(text: pd.Series, kind: str) -> list[Cell]:
                 out.append(float(number))
         return out
     if kind == "boolean":
-        return [{"true": True, "false": False}.get(v, v) for v in values]
+        return [BOOLEANS.get(v, v) for v in values]
     return list(values)
 
 

@@ -47,6 +47,7 @@ from generator.site.contexts import (
     StatsOverviewContext,
     template_vars,
 )
+from generator.site.data_dictionary import data_dictionary
 from generator.site.format import (
     CSV_HIDDEN,
     CSV_NOT_APPLICABLE,
@@ -66,6 +67,7 @@ from generator.site.format import (
 )
 from generator.site.home import home
 from generator.site.opendata import overview
+from generator.site.opendata_files import OpenDataFiles
 from generator.site.places import districts_overview, districts_pages, street_pages
 from generator.site.release import UpdatesContext
 from generator.site.reports import hotspots_page, reports, reports_index, topics, warnings_page
@@ -115,6 +117,9 @@ class SiteData:
     business: ConsultationFacts | None = None
     """The pre-opening consultation as configured (data/business.yml and the files it draws
     on); None when the project has no business section."""
+    open_data: OpenDataFiles | None = None
+    """The open-data files as the build writes them (the data dictionary names their rows
+    and sizes); None: made from the aggregates when a page needs them."""
     nav: tuple[NavEntry, ...] = ()
     """mkdocs.yml's navigation, for the 网站地图 page (none without a nav)."""
 
@@ -340,6 +345,8 @@ PAGE_TYPES: tuple[PageType[Any], ...] = (
     PageType("各区统计", "pages/stats_districts.md.j2", "stats/districts.md", districts),
     PageType("统计方法", "pages/methodology.md.j2", "stats/methodology.md", methodology),
     PageType("开放数据", "pages/open_data.md.j2", "stats/open-data.md", open_data),
+    PageType("数据字典", "pages/data_dictionary.md.j2", "stats/data-dictionary.md",
+             data_dictionary),
     PageType("本次更新", "pages/updates.md.j2", "stats/updates.md", updates),
     PageType("典型案例列表", "cases_index.md.j2", "cases/index.md", case_index),
     PageType("典型案例", "case.md.j2", "cases/{case.slug}.md", case),

@@ -26,7 +26,8 @@ from generator.site.consultation_facts import load_consultation
 from generator.site.contexts import template_vars
 from generator.site.format import FILTERS
 from generator.site.limits import load_limits
-from generator.site.opendata import published_frames, record_keys, resources, write_open_data
+from generator.site.opendata import published_frames, record_keys, resources
+from generator.site.opendata_files import OpenDataFiles, open_data_files
 from generator.site.page_dates import check_hand_written
 from generator.site.page_errors import RENDER_ERRORS, page_error
 from generator.site.pages import MEASURE_TITLES, PAGE_TYPES, PageType, SiteData, site_context
@@ -61,7 +62,8 @@ def make_env(paths: ProjectPaths) -> jinja2.Environment:
 
 
 def site_data(paths: ProjectPaths, agg: Aggregates, ref: Reference, metrics: MetricsConfig,
-              updated: dt.date, updates: UpdatesContext | None = None) -> SiteData:
+              updated: dt.date, updates: UpdatesContext | None = None,
+              open_data: OpenDataFiles | None = None) -> SiteData:
     """What the contexts are built from: the aggregates plus the project's pages' inputs."""
     settings = paths.settings
     label = _label(paths, settings.reference.folder)
@@ -71,7 +73,8 @@ def site_data(paths: ProjectPaths, agg: Aggregates, ref: Reference, metrics: Met
     limits = load_limits(paths.limits_file)
     business = load_consultation(paths, ref, limits, hand_written, {c.slug for c in cases})
     return SiteData(settings, agg, ref, metrics, tuple(cases), limits, updated, hand_written,
-                    updates, business, nav=read_nav(paths.mkdocs_yml, paths.site_src))
+                    updates, business, open_data,
+                    nav=read_nav(paths.mkdocs_yml, paths.site_src))
 
 
 def _label(paths: ProjectPaths, folder: Path) -> str:
@@ -113,7 +116,9 @@ def render_docs(paths: ProjectPaths, agg: Aggregates, ref: Reference, metrics: M
     outputs = release_outputs(
         release, frames, agg.months, keys, {n: e[0] for n, e in entries.items()},
         {n: {f[0]: f[2] for f in e[2]} for n, e in entries.items()}, MEASURE_TITLES)
-    pages = render_pages(paths, site_data(paths, agg, ref, metrics, updated, outputs.updates))
+    files = open_data_files(agg, k, settings)  # before the pages: the data dictionary names them
+    pages = render_pages(paths, site_data(paths, agg, ref, metrics, updated, outputs.updates,
+                                          files))
     for source in sorted(paths.site_src.rglob("*")):
         if source.is_file() and source.suffix != ".md":  # stylesheets, scripts, images
             target = out / source.relative_to(paths.site_src)
@@ -123,7 +128,7 @@ def render_docs(paths: ProjectPaths, agg: Aggregates, ref: Reference, metrics: M
         target = out / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
-    data_files = write_open_data(agg, out / "data", k, settings)
+    data_files = files.write(out / "data")
     write_release_files(paths, release, outputs, frames, agg.months, out / "data", package_csv)
     return RenderResult(pages=len(pages), data_files=data_files + 1, published=frames, keys=keys)
 
