@@ -86,7 +86,8 @@ def test_a_page_type_fans_out_per_district() -> None:
 def test_home_totals_are_the_package_rows(pages: dict[str, str]) -> None:
     with (MINI / "complaints.csv").open(encoding="utf-8") as f:
         rows = sum(1 for _ in csv.DictReader(f))
-    assert f"| 诉求总量 | {rows:,} 件 |" in pages["index.md"]
+    card = re.search(r'data-metric="total".*?</section>', pages["index.md"], re.S)
+    assert card is not None and f"{rows:,}<span" in card.group(0)
 
 
 def test_a_hand_written_page_cannot_replace_a_generated_one(tmp_path: Path) -> None:
@@ -116,7 +117,7 @@ def test_pages_say_what_the_settings_say() -> None:
     pages = render_pages(PATHS, _other_city())
     home = pages["index.md"]
     assert "\n# 某市生态环境诉求公开门户\n" in home
-    assert "市民通过 12319 热线等渠道反映的" in home and "拨打 12319 热线" in home
+    assert 'href="tel:12319">12319</a>（城建服务热线）' in home and "拨打 12319 或网上反映" in home
     assert "12345" not in home
     method = pages["stats/methodology.md"]
     assert "统计基于 12319 城建服务热线等渠道转来的" in method
@@ -212,7 +213,9 @@ def test_methodology_says_how_disclosure_counts_without_caller_identity() -> Non
             "`unrecorded`），表示没有记录，不是 0。") in method
     assert "| 未记录 | `unrecorded` | 未记录：" in method
     home = pages["index.md"]
-    assert "| 响应率 | 未记录 |" in home and "| 综合成绩 | 未记录 |" in home
+    for metric in ("responded_rate", "composite_score"):
+        card = re.search(rf'data-metric="{metric}".*?</section>', home, re.S)
+        assert card is not None and 'data-search-exclude>未记录' in card.group(0), metric
     assert "少于 5 件诉求，或为防止推算而隐藏" in pages["stats/index.md"]
 
 
