@@ -164,7 +164,7 @@ def test_faq_names_the_city_from_the_settings_and_links_the_section() -> None:
     assert f"{city}生态环境部门提供开业前咨询" in pages()["faq.md"]
     for rel in ("faq.md", "stewards.md"):
         assert "](business/index.md)" in pages()[rel]
-    case = pages()["cases/2024-05-chaoyang-shimao-tianjie.md"]
+    case = pages()["cases/2024-05-chaoyang-food-court.md"]
     assert "](../business/index.md)" in case
 
 
@@ -196,7 +196,7 @@ def test_bad_business_yml_is_reported_whole(tmp_path: Path) -> None:
     limits = load_limits(PATHS.limits_file)
     site_pages = {p.relative_to(PATHS.site_src).as_posix() for p in PATHS.site_src.rglob("*.md")}
     with pytest.raises(ConfigError) as err:
-        load_business(bad, limits, site_pages, {"2024-05-chaoyang-shimao-tianjie"})
+        load_business(bad, limits, site_pages, {"2024-05-chaoyang-food-court"})
     assert err.value.message == (
         f"业态指引文件 {bad} 有 7 处错误：\n"
         "  - story.case：值 “2099-01-nowhere” 不是 data/cases/ 中的案例。"

@@ -24,7 +24,7 @@ from tests.site_data import PATHS, ROOT, mini_site_data
 
 CASES = ROOT / "data" / "cases"
 REF = load_reference((ROOT / "data" / "reference").resolve())
-GOOD = "2024-05-chaoyang-shimao-tianjie"
+GOOD = "2024-05-chaoyang-food-court"
 
 
 def test_at_least_eight_cases_load_newest_first() -> None:
@@ -33,11 +33,12 @@ def test_at_least_eight_cases_load_newest_first() -> None:
     assert [c.date for c in cases] == sorted((c.date for c in cases), reverse=True)
     assert len({c.slug for c in cases}) == len(cases)
     by_slug = {c.slug: c for c in cases}
-    shimao = by_slug[GOOD]
-    assert (shimao.district, shimao.street, shimao.source) == ("朝阳区", "呼家楼街道", "企业咨询")
-    assert shimao.date == date(2024, 5, 16) and shimao.month == "2024年5月"
-    assert shimao.guide == "guides/cooking-fumes.md"
-    assert "\n" not in shimao.received, "lines of a paragraph are joined"
+    food_court = by_slug[GOOD]
+    assert (food_court.district, food_court.street, food_court.source) == (
+        "朝阳区", "呼家楼街道", "企业咨询")
+    assert food_court.date == date(2024, 5, 16) and food_court.month == "2024年5月"
+    assert food_court.guide == "guides/cooking-fumes.md"
+    assert "\n" not in food_court.received, "lines of a paragraph are joined"
     assert any(c.district == "昌平区" and "商业综合体" in c.received for c in cases)
     categories = {c.category for c in cases}
     assert {"社会生活噪声", "建筑施工噪声", "扬尘", "异味恶臭", "餐饮油烟"} <= categories

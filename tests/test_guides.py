@@ -194,8 +194,8 @@ def test_citizen_pages_render_with_contract_context() -> None:
         assert value in privacy
         assert value in render("about.md")
     stewards = render("stewards.md")
-    assert "(cases/2023-07-changping-leduogang.md)" in stewards
-    assert "(cases/2024-05-chaoyang-shimao-tianjie.md)" in stewards
+    assert "(cases/2023-07-changping-mall-fumes.md)" in stewards
+    assert "(cases/2024-05-chaoyang-food-court.md)" in stewards
     faq = render("faq.md")
     assert "22:00 至次日 06:00" in faq
 

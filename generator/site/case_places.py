@@ -3,9 +3,10 @@
 data/case_privacy.yml (beside data/cases/) names the level (街道（乡镇）), the words that end a
 venue's name (大厦, 广场, 小区, 商场, 号楼…), the words that may stand before such an ending
 without naming anything (某, 该, 附近, 商业…) and the venues of the city that no ending
-shows (世贸天阶). A case text breaks the rule when a venue ending follows anything but one of
-those words, a punctuation mark or the start of the text, or when it names a listed venue;
-districts and streets of the reference are at or above the level and are never flagged.
+shows (landmarks, shopping districts). A case text breaks the rule when a venue ending
+follows anything but one of those words, a punctuation mark or the start of the text, or
+when it names a listed venue; districts and streets of the reference are at or above the
+level and are never flagged.
 `load_cases` refuses a case that breaks it, naming the file, key and the words found.
 """
 
@@ -37,7 +38,7 @@ class PlaceRules:
     generic_before: tuple[str, ...]
     """Words that may precede an ending without naming a venue: 某, 该, 附近, 商业…"""
     named_places: tuple[str, ...]
-    """Venues of the city no ending shows, never to be named (世贸天阶)."""
+    """Venues of the city no ending shows, never to be named (landmarks, shopping districts)."""
 
     def findings(self, text: str, allowed: Iterable[str] = ()) -> list[str]:
         """The places `text` names below the level, in order (empty: none).

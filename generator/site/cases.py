@@ -166,7 +166,7 @@ def _check_values(path: Path, raw: dict[str, Any], ref: Reference, where: _Where
     slug = raw["slug"]
     if not isinstance(slug, str) or not SLUG_RE.match(slug):
         _bad(problems, "slug", slug, "格式不对",
-             "应为“年-月-小写拼音或英文词”，用连字符连接，例如 2024-05-chaoyang-shimao-tianjie")
+             "应为“年-月-小写拼音或英文词”，用连字符连接，例如 2024-05-chaoyang-food-court")
     elif slug != path.stem:
         _bad(problems, "slug", slug, "与文件名不一致",
              f"请把文件改名为 {slug}.yml，或把 slug 改为 {path.stem}")
