@@ -6,13 +6,13 @@ asserts the exit code, the exact Chinese message, no traceback, and untouched in
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from tests.broken_inputs import CliResult, assert_refused, run_cli
 from tests.conftest import ROOT
+from tests.project_copy import copy_project
 
 MINI = ROOT / "tests" / "fixtures" / "mini_package"
 YAML_FIX = "请检查缩进、冒号和引号；日期请写成有效的 YYYY-MM-DD。"
@@ -26,16 +26,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A project root with copies of data/ (the mini package as data/complaints)."""
     from generator.reference import load_reference
 
-    root = tmp_path / "proj"
-    (root / "data").mkdir(parents=True)
-    for name in ("metrics.yml", "limits.yml", "settings.yml"):
-        shutil.copy(ROOT / "data" / name, root / "data" / name)
-    for name in ("cases", "reference"):
-        shutil.copytree(ROOT / "data" / name, root / "data" / name)
-    shutil.copytree(MINI, root / "data" / "complaints")
-    shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
-    for name in ("site_src", "generator"):
-        (root / name).symlink_to(ROOT / name)
+    root = copy_project(tmp_path / "proj", complaints=MINI, link_site_src=True)
     monkeypatch.chdir(root)
     load_reference.cache_clear()
     return root

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from generator.cli import main
 from tests.conftest import ROOT, Built
+from tests.project_copy import copy_project
 
 pytestmark = pytest.mark.slow
 
@@ -94,13 +95,7 @@ def test_broken_page_template_fails_the_build_cleanly(
     from generator.errors import BuildError
     from generator.pipeline import build_site
 
-    project = tmp_path / "project"
-    for name in ("site_src", "data", "generator", "forms"):
-        if name == "generator":
-            continue
-        shutil.copytree(ROOT / name, project / name, ignore=shutil.ignore_patterns("complaints"))
-    shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
-    (project / "generator").symlink_to(ROOT / "generator")
+    project = copy_project(tmp_path / "project")
     (project / "site_src" / "broken.md").write_text("# 坏页面\n\n{{ no_such_value }}\n", "utf-8")
     before = tree_digest(old_site)
     with pytest.raises(BuildError, match=r"渲染页面 broken\.md"):

@@ -15,6 +15,7 @@ import pytest
 
 from tests.auditor import Cell, Universe, audit, published_cells, shares_beside_hidden_counts
 from tests.conftest import BUILD_DAY, ROOT
+from tests.project_copy import copy_project
 
 pytestmark = pytest.mark.slow
 
@@ -83,12 +84,7 @@ def test_the_auditor_catches_a_planted_leak(release: tuple[Path, Universe]) -> N
 
 def _project(root: Path, package: Path) -> Path:
     """A project holding `package` as its own data package (a build of it is a release)."""
-    project = root / "project"
-    for name in ("site_src", "data", "forms"):
-        shutil.copytree(ROOT / name, project / name, ignore=shutil.ignore_patterns("complaints"))
-    shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
-    shutil.copytree(package, project / "data" / "complaints")
-    return project
+    return copy_project(root / "project", complaints=package)
 
 
 def test_a_second_release_keeps_the_first_and_leaks_nothing_with_it(

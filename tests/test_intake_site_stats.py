@@ -27,6 +27,7 @@ from generator.site.render import make_env
 from generator.site.service import SERVICE_FILE
 from tests.broken_inputs import run_cli
 from tests.conftest import ROOT
+from tests.project_copy import copy_project
 from tests.site_data import MINI, PATHS, mini_site_data
 from tests.test_intake_cli import CALENDAR, add, at
 from tests.test_intake_support import ZONE, make_project
@@ -136,20 +137,7 @@ def test_a_bad_stats_file_is_refused_with_every_key_path(tmp_path: Path) -> None
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A project (the mini package as its data) with a previous site in site/."""
-    root = tmp_path / "proj"
-    (root / "data").mkdir(parents=True)
-    for name in ("metrics.yml", "limits.yml", "settings.yml"):
-        shutil.copy(ROOT / "data" / name, root / "data" / name)
-    for name in ("cases", "reference"):
-        shutil.copytree(ROOT / "data" / name, root / "data" / name)
-    for path in ROOT.glob("data/*.yml"):  # the business section's files, whatever they are
-        if not (root / "data" / path.name).exists():
-            shutil.copy(path, root / "data" / path.name)
-    shutil.copytree(ROOT / "forms", root / "forms")
-    shutil.copytree(MINI, root / "data" / "complaints")
-    shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
-    for name in ("site_src", "generator"):
-        (root / name).symlink_to(ROOT / name)
+    root = copy_project(tmp_path / "proj", complaints=MINI, link_site_src=True)
     (root / "site").mkdir()
     (root / "site" / MARKER).write_text("{}\n", encoding="utf-8")
     (root / "site" / "index.html").write_text("previous site\n", encoding="utf-8")

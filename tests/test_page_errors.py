@@ -7,7 +7,6 @@ previous site, the package and the pages byte-identical afterwards.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ import pytest
 from generator.site.page_errors import page_error
 from tests.broken_inputs import run_cli
 from tests.conftest import BUILD_DAY, ROOT
+from tests.project_copy import copy_project
 
 pytestmark = pytest.mark.slow
 
@@ -36,12 +36,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the project's sources with a site already built from the mini package."""
     from generator.pipeline import build_site
 
-    root = tmp_path_factory.mktemp("pages") / "project"
-    shutil.copytree(ROOT / "site_src", root / "site_src")
-    shutil.copytree(ROOT / "data", root / "data", ignore=shutil.ignore_patterns("complaints"))
-    shutil.copytree(ROOT / "forms", root / "forms")  # the consultation form (business pages)
-    shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
-    (root / "generator").symlink_to(ROOT / "generator")
+    root = copy_project(tmp_path_factory.mktemp("pages") / "project")
     build_site(root, package=MINI, site_dir=root / "site", echo=lambda _: None, today=BUILD_DAY)
     return root
 

@@ -23,6 +23,7 @@ from generator.site.format import csv_marks_note, decimal, marks_legend, num, pc
 from generator.site.opendata import MISSING_VALUES, csv_cell
 from generator.stats.marks import HIDDEN, NOT_APPLICABLE, UNRECORDED, published
 from tests.conftest import BUILD_DAY, ROOT
+from tests.project_copy import copy_project
 
 K = yaml.safe_load((ROOT / "data" / "metrics.yml").read_text("utf-8"))["disclosure"][
     "min_complainants"]
@@ -201,12 +202,7 @@ def test_open_data_declares_and_documents_both_tokens(crafted: tuple[Path, Path]
 def test_k_comes_from_the_configuration(tmp_path: Path) -> None:
     from generator.pipeline import build_site
 
-    project = tmp_path / "project"
-    shutil.copytree(ROOT / "site_src", project / "site_src")
-    shutil.copytree(ROOT / "data", project / "data", ignore=shutil.ignore_patterns("complaints"))
-    shutil.copytree(ROOT / "forms", project / "forms")
-    shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
-    (project / "generator").symlink_to(ROOT / "generator")
+    project = copy_project(tmp_path / "project")
     metrics = project / "data" / "metrics.yml"
     metrics.write_text(metrics.read_text("utf-8").replace(
         f"min_complainants: {K}", "min_complainants: 2"), "utf-8")
