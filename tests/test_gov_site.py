@@ -193,7 +193,7 @@ def test_every_page_shows_its_publish_and_update_dates(built_site: Path) -> None
                     for p in PATHS.site_src.rglob("*.md")}
     for page in pages:
         rel = page.relative_to(built_site).as_posix()
-        found = re.search(r'<aside class="ecp-page-dates".*?</aside>', page.read_text("utf-8"),
+        found = re.search(r'<div class="ecp-page-dates">.*?</div>', page.read_text("utf-8"),
                           re.S)
         assert found, rel
         dates = _text(found.group(0))
