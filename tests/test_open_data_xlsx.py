@@ -218,3 +218,20 @@ def test_text_stays_text_and_formulas_are_never_made(tmp_path: Path) -> None:
                     ("=1+1", "2026-09", "suppressed", "NA", False)]
     with zipfile.ZipFile(path) as archive:
         assert b"<f>" not in archive.read("xl/worksheets/sheet1.xml")  # no formula anywhere
+
+
+def test_a_table_too_long_for_one_worksheet_stops_the_build(monkeypatch: pytest.MonkeyPatch
+                                                            ) -> None:
+    """XlsxWriter silently drops rows past Excel's limit: the build must not publish a workbook
+    that holds less than its CSV."""
+    import pandas as pd
+
+    from generator.errors import BuildError
+    from generator.site import opendata_xlsx
+
+    monkeypatch.setattr(opendata_xlsx, "EXCEL_ROWS", 3)
+    text = pd.DataFrame({"count": ["1", "2", "3"]})
+    with pytest.raises(BuildError, match=r"big\.csv 有 3 行，超过 Excel 工作表最多 2 行"):
+        opendata_xlsx.xlsx_bytes(text, [("count", "integer", "件数", "")], "t", "d",
+                                 csv_name="big.csv", source="某局",
+                                 created=pd.Timestamp("2026-10-31").to_pydatetime())

@@ -26,6 +26,7 @@ from collections.abc import Iterator, Sequence
 import pandas as pd
 import xlsxwriter
 
+from generator.errors import BuildError
 from generator.stats.marks import MISSING_VALUES
 
 DATA_SHEET = "数据"
@@ -38,6 +39,8 @@ NUMERIC = frozenset({"integer", "number"})
 BOOLEANS = {**dict.fromkeys(("true", "True", "TRUE", "1"), True),
             **dict.fromkeys(("false", "False", "FALSE", "0"), False)}
 """Table Schema's default true and false values (the CSVs write Python's True / False)."""
+EXCEL_ROWS = 1_048_576
+"""Rows of one Excel worksheet, its header row included (XlsxWriter drops any beyond)."""
 MAX_WIDTH = 40
 """Widest column, in Excel's character units (a Chinese character counts two)."""
 
@@ -79,6 +82,12 @@ def xlsx_bytes(text: pd.DataFrame, fields: Sequence[Field], title: str, descript
                *, csv_name: str, source: str, created: dt.datetime) -> bytes:
     """The workbook of one table. `text` is the table as the CSV writes it (tokens for the
     marks), its columns those of `fields` (name, type, title, meaning)."""
+    if len(text) + 1 > EXCEL_ROWS:
+        raise BuildError(
+            f"开放数据表 {csv_name} 有 {len(text):,} 行，超过 Excel 工作表最多 "
+            f"{EXCEL_ROWS - 1:,} 行数据的上限，无法写出内容相同的 .xlsx 文件。"
+            "修正方法：请把这一情况报告给维护人员（需要把该表分成多个工作表）；"
+            "CSV 文件不受此限制。")
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False,
                                         "strings_to_formulas": False, "strings_to_urls": False})
