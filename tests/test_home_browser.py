@@ -37,9 +37,9 @@ def test_tiles_and_hotline_are_above_the_fold(size: str, local_page: LocalPage,
     page.set_viewport_size({"width": width, "height": height})
     response = page.goto(site_url + "index.html", wait_until="load")
     assert response is not None and response.ok
-    titles = page.eval_on_selector_all(".ecp-tile__title a", "els => els.map(e => e.textContent)")
+    titles = page.eval_on_selector_all(".ecp-task__title a", "els => els.map(e => e.textContent)")
     assert titles == ["我要反映问题", "我要开业前咨询", "查标准", "查数据"]
-    tiles = _boxes(page, ".ecp-tile")
+    tiles = _boxes(page, ".ecp-task")
     hotline = _boxes(page, ".ecp-hotline")
     assert len(tiles) == 4 and len(hotline) == 1
     for box in [*tiles, *hotline]:
