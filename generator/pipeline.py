@@ -108,6 +108,8 @@ def build_site(project: ProjectPaths | Path, *, package: Path, site_dir: Path, e
             generated_dates(day, agg.months[0], agg.latest_month))
         with stages.stage("渲染页面和开放数据"):
             result = render_docs(paths, agg, ref, metrics, docs, day, release, report.csv_path)
+        if result.menu is not None:  # with the business type pages of data/business.yml
+            config["nav"] = result.menu
         with stages.stage("mkdocs 构建网站"):
             run_mkdocs(config)
         write_marker(new_site)

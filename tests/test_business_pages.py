@@ -21,7 +21,7 @@ from generator.privacy.detectors import Institutional
 from generator.reference import load_reference
 from generator.site.bureaus import load_bureaus
 from generator.site.business import load_business
-from generator.site.business_pages import business_index, business_types
+from generator.site.business_pages import business_index, business_types, with_type_pages
 from generator.site.limits import load_limits
 from generator.site.render import render_pages
 from tests.site_data import PATHS, mini_site_data
@@ -74,6 +74,41 @@ def test_a_page_for_every_configured_type_and_an_index() -> None:
             assert f"1. {item}" in page
         for item in load("data/business.yml")["prepare"] + t.get("prepare", []):
             assert f"1. {item}" in page
+
+
+def test_the_menu_lists_every_configured_type_after_the_form() -> None:
+    types = load("data/business.yml")["types"]
+    facts = mini_site_data().business
+    assert facts is not None
+    form = facts.form_page
+    written = [{"首页": "index.md"},
+               {"开业前咨询": ["business/index.md", {"申请": form},
+                          {"服务": "business/service.md"}]},
+               {"关于": ["about.md"]}]
+    section = with_type_pages(written, facts)[1]["开业前咨询"]
+    assert section == ["business/index.md", {"申请": form},
+                       *({t["title"]: f"business/{t['slug']}.md"} for t in types),
+                       {"服务": "business/service.md"}]
+    # A type the section lists itself keeps its entry (and its place); no duplicate.
+    own = {"我的名称": f"business/{types[0]['slug']}.md"}
+    mine = with_type_pages([{"开业前咨询": ["business/index.md", own]}], facts)
+    listed = mine[0]["开业前咨询"]
+    assert listed[0] == "business/index.md" and listed[-1] == own  # no form: after the index
+    assert len(listed) == 1 + len(types)
+    # Without the section in the menu, nothing is added.
+    assert with_type_pages(written[:1], facts) == written[:1]
+
+
+@pytest.mark.slow
+def test_the_built_menu_and_site_map_list_every_type(built_site: Path) -> None:
+    types = load("data/business.yml")["types"]
+    menu = (built_site / "business" / "index.html").read_text("utf-8")
+    site_map = (built_site / "site-map.html").read_text("utf-8")
+    for t in types:
+        for page in (menu, site_map):
+            link = re.search(rf'href="[^"]*{t["slug"]}\.html"[^>]*>\s*(?:<span[^>]*>)?\s*'
+                             rf'{re.escape(t["title"])}', page)
+            assert link, (t["slug"], page is site_map)
 
 
 def test_every_limit_number_on_a_page_equals_limits_yml() -> None:

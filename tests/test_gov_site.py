@@ -164,8 +164,9 @@ def _nav_pages() -> list[tuple[str | None, str]]:
                 out.extend(walk(value) if isinstance(value, list) else [(title, value)])
         return out
 
-    nav = yaml.safe_load((ROOT / "mkdocs.yml").read_text("utf-8"))["nav"]
-    return walk(nav)
+    menu = mini_site_data().menu  # mkdocs.yml's nav with the business types the build adds
+    assert menu is not None
+    return walk(menu)
 
 
 @pytest.mark.slow

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from generator.site.business import BusinessType
 from generator.site.cases import Case
-from generator.site.consultation_facts import SECTION
+from generator.site.consultation_facts import SECTION, ConsultationFacts
 
 if TYPE_CHECKING:
     from generator.site.pages import SiteData
@@ -83,3 +83,47 @@ def business_types(data: SiteData) -> Iterator[BusinessTypeContext]:
             kind=kind,
             related_cases=tuple(c for c in data.cases if tags & set(c.tags)),
             form_href=facts.form_href(f"{SECTION}/{kind.slug}.md"))
+
+
+def with_type_pages(nav: list[Any], facts: ConsultationFacts) -> list[Any]:
+    """`nav` (mkdocs.yml's) with a menu entry for every business type, so that a type added to
+    data/business.yml is in the menu without a second edit. The entries go into the section
+    that lists business/index.md, after its form page (or after the index when it lists no
+    form), in file order; a type the section already lists keeps its own entry. A nav without
+    that section is returned as it is (the bureau took the section out of its menu)."""
+    index, form = f"{SECTION}/index.md", facts.form_page
+    out: list[Any] = []
+    for item in nav:
+        if isinstance(item, dict) and len(item) == 1:
+            ((title, value),) = item.items()
+            if isinstance(value, list):
+                if index in _pages(value):
+                    value = _with_types(value, facts, form)
+                else:
+                    value = with_type_pages(value, facts)
+                item = {title: value}
+        out.append(item)
+    return out
+
+
+def _with_types(section: list[Any], facts: ConsultationFacts, form: str) -> list[Any]:
+    listed = _pages(section)
+    missing = [{t.title: f"{SECTION}/{t.slug}.md"} for t in facts.guide.types
+               if f"{SECTION}/{t.slug}.md" not in listed]
+    after = next((i for i, item in enumerate(section) if form in _pages([item])), None)
+    if after is None:
+        after = next(i for i, item in enumerate(section) if f"{SECTION}/index.md" in _pages([item]))
+    return [*section[:after + 1], *missing, *section[after + 1:]]
+
+
+def _pages(items: list[Any]) -> set[str]:
+    """The pages entries of `items` name directly (not those of nested sections)."""
+    found = set()
+    for item in items:
+        if isinstance(item, str):
+            found.add(item)
+        elif isinstance(item, dict) and len(item) == 1:
+            (value,) = item.values()
+            if isinstance(value, str):
+                found.add(value)
+    return found

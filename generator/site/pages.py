@@ -120,8 +120,11 @@ class SiteData:
     open_data: OpenDataFiles | None = None
     """The open-data files as the build writes them (the data dictionary names their rows
     and sizes); None: made from the aggregates when a page needs them."""
+    menu: list[Any] | None = None
+    """mkdocs.yml's nav with the business type pages added: the menu the build gives mkdocs
+    (None when mkdocs.yml has no nav: mkdocs then lists every page itself)."""
     nav: tuple[NavEntry, ...] = ()
-    """mkdocs.yml's navigation, for the 网站地图 page (none without a nav)."""
+    """The same menu as entries, for the 网站地图 page (none without a nav)."""
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from generator.config import MetricsConfig
 from generator.errors import BuildError
 from generator.paths import ProjectPaths
 from generator.reference import Reference
+from generator.site.business_pages import with_type_pages
 from generator.site.cases import load_cases
 from generator.site.consultation_facts import load_consultation
 from generator.site.contexts import template_vars
@@ -33,7 +34,7 @@ from generator.site.page_errors import RENDER_ERRORS, page_error
 from generator.site.pages import MEASURE_TITLES, PAGE_TYPES, PageType, SiteData, site_context
 from generator.site.release import UpdatesContext
 from generator.site.releasing import ReleaseInputs, release_outputs, write_release_files
-from generator.site.site_map import read_nav
+from generator.site.site_map import nav_entries, read_nav
 from generator.stats.aggregate import Aggregates
 from generator.text import shown
 
@@ -48,6 +49,8 @@ class RenderResult:
     """Exactly what each open-data CSV holds, by table name (for the release record)."""
     keys: dict[str, list[str]]
     """Each table's key columns."""
+    menu: list[Any] | None
+    """The nav mkdocs is to build (SiteData.menu)."""
 
 
 def make_env(paths: ProjectPaths) -> jinja2.Environment:
@@ -72,9 +75,12 @@ def site_data(paths: ProjectPaths, agg: Aggregates, ref: Reference, metrics: Met
                              for p in paths.site_src.rglob("*.md") if p.is_file())
     limits = load_limits(paths.limits_file)
     business = load_consultation(paths, ref, limits, hand_written, {c.slug for c in cases})
+    menu = read_nav(paths.mkdocs_yml)
+    if menu is not None and business is not None:
+        menu = with_type_pages(menu, business)
     return SiteData(settings, agg, ref, metrics, tuple(cases), limits, updated, hand_written,
-                    updates, business, open_data,
-                    nav=read_nav(paths.mkdocs_yml, paths.site_src))
+                    updates, business, open_data, menu=menu,
+                    nav=nav_entries(menu, paths.site_src))
 
 
 def _label(paths: ProjectPaths, folder: Path) -> str:
@@ -117,8 +123,8 @@ def render_docs(paths: ProjectPaths, agg: Aggregates, ref: Reference, metrics: M
         release, frames, agg.months, keys, {n: e[0] for n, e in entries.items()},
         {n: {f[0]: f[2] for f in e[2]} for n, e in entries.items()}, MEASURE_TITLES)
     files = open_data_files(agg, k, settings)  # before the pages: the data dictionary names them
-    pages = render_pages(paths, site_data(paths, agg, ref, metrics, updated, outputs.updates,
-                                          files))
+    data = site_data(paths, agg, ref, metrics, updated, outputs.updates, files)
+    pages = render_pages(paths, data)
     for source in sorted(paths.site_src.rglob("*")):
         if source.is_file() and source.suffix != ".md":  # stylesheets, scripts, images
             target = out / source.relative_to(paths.site_src)
@@ -130,7 +136,8 @@ def render_docs(paths: ProjectPaths, agg: Aggregates, ref: Reference, metrics: M
         target.write_text(text, encoding="utf-8")
     data_files = files.write(out / "data")
     write_release_files(paths, release, outputs, frames, agg.months, out / "data", package_csv)
-    return RenderResult(pages=len(pages), data_files=data_files + 1, published=frames, keys=keys)
+    return RenderResult(pages=len(pages), data_files=data_files + 1, published=frames, keys=keys,
+                        menu=data.menu)
 
 
 def _claim(pages: dict[str, str], rel: str, page_type: PageType[Any]) -> None:

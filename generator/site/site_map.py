@@ -1,7 +1,8 @@
 """The 网站地图 page (site-map.md): every section and page of the site's navigation.
 
-The entries come from mkdocs.yml `nav`, read once by the render stage (`read_nav`), so the site
-map lists what the menu lists, under the same names. A nav entry without a title (the index
+The entries come from mkdocs.yml `nav`, read once by the render stage (`read_nav`, with the
+business type pages added as the menu gets them), so the site map lists what the menu lists,
+under the same names. A nav entry without a title (the index
 page heading a section) is named by its section; a page outside any section without a title by
 its first level-one heading. The search engines' `sitemap.xml` is mkdocs's own (every page,
 when `site_url` is set).
@@ -50,8 +51,8 @@ def site_map_page(data: SiteData) -> Iterator[SiteMapContext]:
         yield SiteMapContext(site_map=data.nav)
 
 
-def read_nav(mkdocs_yml: Path, site_src: Path) -> tuple[NavEntry, ...]:
-    """mkdocs.yml's nav as NavEntry trees (empty when it has none)."""
+def read_nav(mkdocs_yml: Path) -> list[Any] | None:
+    """mkdocs.yml's nav as written (None when it has none)."""
     from mkdocs.utils.yaml import yaml_load
 
     try:
@@ -61,7 +62,12 @@ def read_nav(mkdocs_yml: Path, site_src: Path) -> tuple[NavEntry, ...]:
         raise ConfigError(f"无法读取网站配置 {shown(mkdocs_yml)}（{exc}）。请对照 README 修正。"
                           ) from exc
     nav = raw.get("nav") if isinstance(raw, dict) else None
-    return tuple(_entries(nav, site_src, "")) if isinstance(nav, list) else ()
+    return nav if isinstance(nav, list) else None
+
+
+def nav_entries(nav: list[Any] | None, site_src: Path) -> tuple[NavEntry, ...]:
+    """`nav` as NavEntry trees (empty without a nav)."""
+    return tuple(_entries(nav, site_src, "")) if nav is not None else ()
 
 
 def _entries(items: list[Any], site_src: Path, section: str) -> Iterator[NavEntry]:
