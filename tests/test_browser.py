@@ -27,35 +27,30 @@ QUERY = "朝阳"
 ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\ufeff"))
 
 
-def _headline_table_rows(page: Any) -> dict[str, str]:
-    """First two cells of every row of the content table whose header starts with 指标."""
-    rows: dict[str, str] = page.evaluate(
+def _headline_cards(page: Any) -> dict[str, str]:
+    """The home page's headline cards: title → value as shown."""
+    cards: dict[str, str] = page.evaluate(
         """() => {
-            for (const table of document.querySelectorAll('.md-content table')) {
-                const head = table.querySelector('thead th, tr th');
-                if (!head || head.textContent.trim() !== '指标') continue;
-                const out = {};
-                for (const tr of table.querySelectorAll('tbody tr')) {
-                    const cells = tr.querySelectorAll('td');
-                    if (cells.length < 2) continue;
-                    out[cells[0].innerText.trim()] = cells[1].innerText.trim();
-                }
-                return out;
+            const out = {};
+            for (const card of document.querySelectorAll('.md-content .ecp-card')) {
+                const title = card.querySelector('.ecp-card__title');
+                const value = card.querySelector('.ecp-card__value');
+                if (title && value) out[title.innerText.trim()] = value.innerText.trim();
             }
-            return {};
+            return out;
         }"""
     )
-    return rows
+    return cards
 
 
 def _check_home(page: Any, records: int) -> None:
     h1 = page.locator(".md-content h1")
     assert h1.count() == 1, "首页应有且只有一个 h1"
     assert h1.inner_text().strip() == "北京市生态环境接诉即办公开门户"
-    rows = _headline_table_rows(page)
-    assert rows, "首页没有渲染“指标/数值”核心指标表"
-    assert "诉求总量" in rows, f"核心指标表缺少 诉求总量：{rows}"
-    assert rows["诉求总量"].replace(",", "").startswith(str(records)), rows
+    cards = _headline_cards(page)
+    assert cards, "首页没有渲染核心指标卡片"
+    assert "诉求总量" in cards, f"核心指标卡片缺少 诉求总量：{cards}"
+    assert cards["诉求总量"].replace(",", "").startswith(str(records)), cards
     # The layout really applied (CSS and theme script loaded): the header is fixed/sticky.
     assert page.evaluate("getComputedStyle(document.querySelector('.md-header')).position") in {
         "sticky",

@@ -151,7 +151,8 @@ def test_rates_without_follow_up_columns_are_unrecorded_not_zero(
     assert float(kpis[("all", "全市", "ontime_rate")]["value"]) == pytest.approx(
         len(ontime) / len(closed))
     home = site_text(project)["index.html"]
-    assert re.search(r"响应率</td>\s*<td[^>]*>未记录</td>", home), home
+    card = r'>响应率</h3>\s*<p class="ecp-card__value"[^>]*>\s*未记录\s*</p>'
+    assert re.search(card, home), home  # the home page's card says 未记录, never 0
     assert "“未记录”表示未记录：数据来源没有记录计算该项所需的字段" in home  # the data note
     overview = site_text(project)["stats/index.html"]
     assert "“未记录”表示未记录：数据来源没有记录计算该项所需的字段" in overview
