@@ -151,7 +151,8 @@ def test_a_gap_month_is_listed_and_last_month_means_the_calendar_month(
     assert monthly["2026-09"]["count"] == "0" and monthly["2026-09"]["responded_rate"] == "NA"
     home = text(site, "index.html")
     # 上月 is September (0 requests), not August, the previous month present in the data.
-    assert "上月（2026年9月）0 件。" in home and "比上月" not in home
+    assert "2026年10月，全市受理生态环境诉求" in home and "（上月 0 件" in home
+    assert "比上月" not in home
     assert re.search(r"2026年9月 0 ／ ／ ／ ／", text(site, "stats/index.html"))
     assert {r["previous_month"] for r in rows(site, "by_category")} == {"0"}
 
@@ -162,8 +163,8 @@ def test_an_export_cut_short_marks_the_latest_month_incomplete(
     site = build(package, tmp_path / "site")
     note = "（截至 10月20日，数据不完整）"
     home = text(site, "index.html")
-    assert f"最新月份：2026年10月{note}" in home
-    assert "本月数据不完整，暂不与上月比较" in home and "比上月" not in home
+    assert f"2026年10月{note}，全市受理生态环境诉求" in home
+    assert "本月数据不完整，暂不比较" in home and "比上月" not in home
     for guide in ("guides/index.html", "guides/noise.html", "guides/cooking-fumes.html"):
         page = text(site, guide)
         assert f"2026年10月{note}，全市" in page and "比上月" not in page
