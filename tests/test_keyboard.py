@@ -246,6 +246,23 @@ def test_nothing_invisible_takes_focus(width: int, chromium_browser: Any, site_u
     assert not failures, "按 Tab 会停在看不见的元素上：\n" + "\n".join(failures)
 
 
+@pytest.mark.browser
+@pytest.mark.parametrize(("width", "shown"), [(1280, False), (1600, False), (1200, True),
+                                              (640, True)])
+def test_the_menu_button_shows_only_where_material_shows_its_label(
+        width: int, shown: bool, chromium_browser: Any, site_url: str) -> None:
+    """At 76.25em (1,220 px) and wider the navigation is a sidebar and the tabs are shown:
+    no menu button there, as Material hides its own label."""
+    opened = open_page(chromium_browser, viewport={"width": width, "height": 800})
+    try:
+        opened.page.goto(site_url + "index.html", wait_until="load")
+        button = opened.page.locator("button.ecp-menu-button")
+        assert button.count() == 1
+        assert button.is_visible() is shown, f"{width}px"
+    finally:
+        opened.context.close()
+
+
 # --- search on every input event -----------------------------------------------------------
 
 PASTE = """q => { const input = document.querySelector('.md-search__input');
