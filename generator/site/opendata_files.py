@@ -19,7 +19,8 @@ from typing import Any
 
 from generator.settings import Settings
 from generator.site.format import MISSING_VALUES, csv_cell
-from generator.site.opendata import Field, hidden_share, marks_note, package_name, resources, tables
+from generator.site.opendata import Field, marks_note, package_name, resources, tables
+from generator.site.opendata_levels import hidden_share
 from generator.site.opendata_xlsx import DATA_SHEET, MEDIATYPE, xlsx_bytes
 from generator.stats.aggregate import Aggregates
 

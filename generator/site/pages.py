@@ -66,8 +66,8 @@ from generator.site.format import (
     num,
 )
 from generator.site.home import home
-from generator.site.opendata import overview
 from generator.site.opendata_files import OpenDataFiles
+from generator.site.opendata_levels import overview
 from generator.site.places import districts_overview, districts_pages, street_pages
 from generator.site.release import UpdatesContext
 from generator.site.reports import hotspots_page, reports, reports_index, topics, warnings_page
