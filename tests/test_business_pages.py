@@ -130,11 +130,19 @@ def test_every_limit_number_on_a_page_equals_limits_yml() -> None:
                         assert ("." in text) == isinstance(value, float), (slug, text)
                     else:
                         assert text == value, (slug, text, value)
-            after = page[m.end():].split("<!-- limits-table", 1)[0]
+            after = page[m.end():].split("<!-- limits-table", 1)[0].split("## 依据与来源")[0]
             assert f"依据：{table['cite']}。" in after
-            if table["confidence"] != "checked":
-                secondary = table["confidence"] == "secondary"
-                assert ("数值来源说明" if secondary else "未能核实") in after
+            assert "!!! warning" not in after, (slug, table["id"])  # flags are in the sources
+        # The page ends with its sources: each table it shows, flagged when not checked.
+        sources = page[page.index("\n## 依据与来源 { #sources }"):]
+        assert sources.rstrip().endswith("<!-- /limits-sources -->"), slug
+        listed = re.findall(r"<!-- limits-source-table: ([\w.]+) -->(.*)", sources)
+        ids = [i for i, _ in listed]
+        assert len(ids) == len(set(ids)) and set(ids) == set(configured[slug]), slug
+        for table_id, line in listed:
+            flag = {"secondary": "**二手资料**", "unverified": "**未能核实**"}.get(
+                tables[table_id]["confidence"])
+            assert (flag in line) if flag else ("**" not in line), (slug, table_id)
 
 
 def test_no_number_on_a_page_is_typed_outside_the_limits_tables() -> None:

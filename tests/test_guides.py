@@ -6,6 +6,7 @@ Pages are rendered with a jinja2 environment built here to the render contract (
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 from functools import cache
@@ -19,8 +20,9 @@ import yaml
 
 from generator.errors import ConfigError
 from generator.site.contexts import template_vars
-from generator.site.limits import load_limits
+from generator.site.limits import chinese_date, load_limits
 from generator.site.pages import site_context
+from generator.site.sources import render_page
 from tests.site_data import mini_site_data
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,6 +31,11 @@ TEMPLATES = ROOT / "generator" / "templates"
 GUIDES = sorted((SITE_SRC / "guides").glob("*.md"))
 PAGES = ["how-to-complain.md", "stewards.md", "faq.md", "about.md", "privacy.md"]
 MARKED = re.compile(r"<!-- limits-table: ([\w.]+) -->(.*?)<!-- /limits-table -->", re.S)
+SECTION = re.compile(r"\n## 依据与来源 \{ #sources \}\n\n<!-- limits-sources -->\n(.*?)"
+                     r"<!-- /limits-sources -->\n", re.S)
+ENTRY = re.compile(r"^- <!-- limits-source: (\w+) -->(.*?)(?=^- |\Z)", re.S | re.M)
+ITEM = re.compile(r"^    - <!-- limits-source-table: ([\w.]+) -->(.*)$", re.M)
+USES = re.compile(r"(?<![/\w])limits\.(\w+)\.(\w+)\b")
 ORG = {
     "name": "测试主办单位", "address": "测试地址", "postcode": "100000",
     "phone": "12345", "email": "test@example.org", "hours": "工作日 9:00–17:00",
@@ -47,9 +54,12 @@ def all_tables() -> dict[str, dict[str, Any]]:
     return {t["id"]: t for tables in raw_limits().values() for t in tables.values()}
 
 
-def render(rel: str, calls: list[str] | None = None) -> str:
+def render(rel: str, calls: list[str] | None = None, folder: Path | None = None) -> str:
+    """A page as the build renders it (generator.site.sources.render_page, so with its
+    依据与来源 section); `folder` adds a folder of test templates in front."""
+    extra = [str(folder)] if folder else []
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(SITE_SRC), str(TEMPLATES)]),
+        loader=jinja2.FileSystemLoader([*extra, str(SITE_SRC), str(TEMPLATES)]),
         undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True,
     )
     seen = calls if calls is not None else []
@@ -72,7 +82,7 @@ def render(rel: str, calls: list[str] | None = None) -> str:
             ranking=SimpleNamespace(min_requests=30),
         ),
     }
-    return env.get_template(rel).render(context)
+    return render_page(env, rel, context)
 
 
 def markdown_rows(block: str) -> tuple[list[str], list[list[str]]]:
@@ -155,15 +165,123 @@ def test_each_table_names_its_source_with_number_and_year(rendered: dict[str, st
             assert f"依据：{all_tables()[m.group(1)]['cite']}" in after
 
 
-def test_unconfirmed_values_carry_a_note(rendered: dict[str, str]) -> None:
-    for text in rendered.values():
-        for m in MARKED.finditer(text):
-            table = all_tables()[m.group(1)]
-            after = text[m.end():].split("<!-- limits-table", 1)[0]
-            if table["confidence"] == "secondary":
-                assert "数值来源说明" in after and "未能" in after, table["id"]
-            elif table["confidence"] == "unverified":
-                assert "未能核实" in after, table["id"]
+def sources_of(text: str) -> dict[str, dict[str, str]]:
+    """The 依据与来源 section: {standard key: {"entry": its text, table id: its line}}."""
+    found = SECTION.findall(text)
+    assert len(found) == 1, "one sources section"
+    assert text.rstrip().endswith("<!-- /limits-sources -->"), "it ends the page"
+    out: dict[str, dict[str, str]] = {}
+    for m in ENTRY.finditer(found[0]):
+        assert m.group(1) not in out, f"{m.group(1)} listed twice"
+        out[m.group(1)] = {"entry": m.group(2).split("\n", 1)[0]} | dict(ITEM.findall(m.group(2)))
+    return out
+
+
+def used_in_source(rel: str) -> set[str]:
+    """The tables a page's template names (limits.<standard>.<table>), read from the file."""
+    return {f"{a}.{b}" for a, b in USES.findall((SITE_SRC / rel).read_text(encoding="utf-8"))}
+
+
+def test_each_guide_lists_exactly_the_sources_it_uses(rendered: dict[str, str]) -> None:
+    """One section per page that uses a table (through L.table, L.cell or L.cite), listing
+    each of its standards once and under it exactly the tables the page uses."""
+    checked = 0
+    for rel, text in {**rendered, "faq.md": render("faq.md")}.items():
+        used = used_in_source(rel)
+        if not used:
+            assert "## 依据与来源" not in text and "limits-source" not in text, rel
+            continue
+        sources = sources_of(text)
+        assert set(sources) == {u.split(".")[0] for u in used}, rel
+        listed = {i for entry in sources.values() for i in entry if i != "entry"}
+        assert listed == used, (rel, listed ^ used)
+        for entry in sources.values():
+            tables = [all_tables()[i] for i in entry if i != "entry"]
+            for t in tables:
+                document = t["cite"].split("）", 1)[0]
+                assert document in entry["entry"], (rel, t["id"])
+                for publisher in t["publisher"].split("、"):
+                    assert publisher in entry["entry"], (rel, t["id"], publisher)
+                if "effective" in t:
+                    assert chinese_date(t["effective"]) in entry["entry"], (rel, t["id"])
+                assert t["title"] in entry[t["id"]], (rel, t["id"])
+            checked += 1
+    assert checked >= 10
+
+
+def test_only_unconfirmed_tables_are_flagged_and_only_in_the_sources(
+        rendered: dict[str, str]) -> None:
+    flags = {"secondary": "**二手资料**：", "unverified": "**未能核实**："}
+    seen = set()
+    for rel, text in rendered.items():
+        for m in MARKED.finditer(text):  # no box under a table any more
+            after = text[m.end():].split("<!-- limits-table", 1)[0].split("## 依据与来源")[0]
+            assert "!!! warning" not in after and "数值来源说明" not in after, (rel, m.group(1))
+        if not used_in_source(rel):
+            continue
+        for entry in sources_of(text).values():
+            for table_id, line in entry.items():
+                if table_id == "entry":
+                    continue
+                table = all_tables()[table_id]
+                flag = flags.get(table["confidence"])
+                shown = [f for f in flags.values() if f in line]
+                assert shown == ([flag] if flag else []), (rel, table_id)
+                if flag and "verification" in table:
+                    assert line.endswith(f"{flag}{table['verification']}"), (rel, table_id)
+                seen.add(table["confidence"])
+    assert seen == {"checked", "secondary", "unverified"}
+
+
+def test_a_page_cannot_show_a_table_without_its_source(tmp_path: Path) -> None:
+    """The section is not written in the page: a new page that shows a table, a cell and a
+    cite (and nothing else) still ends with their sources, flagged where unconfirmed."""
+    (tmp_path / "new.md").write_text(
+        '{% import "macros/limits.md.j2" as L -%}\n# 新页面\n\n'
+        "{{ L.table(limits.gb3096.zones) }}\n\n"
+        '夜间从 {{ L.cell(limits.noise_law.periods, "夜间", "开始") }} 开始，'
+        "见{{ L.cite(limits.beijing_air.fines) }}。\n", encoding="utf-8")
+    text = render("new.md", folder=tmp_path)
+    sources = sources_of(text)
+    assert list(sources) == ["gb3096", "noise_law", "beijing_air"]  # in order of first use
+    assert "**二手资料**：" in sources["gb3096"]["gb3096.zones"]
+    assert "**二手资料**：" in sources["beijing_air"]["beijing_air.fines"]
+    assert "**" not in sources["noise_law"]["noise_law.periods"]
+    (tmp_path / "plain.md").write_text("# 没有表格\n", encoding="utf-8")
+    assert render("plain.md", folder=tmp_path) == "# 没有表格\n"
+
+
+def test_effective_dates_are_dates_named_by_their_cites() -> None:
+    for table in all_tables().values():
+        if "effective" in table:
+            assert isinstance(table["effective"], dt.date), table["id"]
+            assert chinese_date(table["effective"]) in table["cite"], table["id"]
+    # Every table this guide set showed before issue 12 part 5 has its date.
+    for key in ("gb3096", "gb22337", "noise_law", "gb12523", "beijing_noise_2007", "gb18483",
+                "db11_1488", "hj554", "air_law", "beijing_air", "gb14554"):
+        assert all("effective" in t for t in raw_limits()[key].values()), key
+
+
+def test_bad_effective_dates_are_reported(tmp_path: Path) -> None:
+    data = raw_limits()
+    data["gb3096"]["zones"]["effective"] = "2008年10月1日"
+    data["gb22337"]["boundary"]["effective"] = dt.date(2008, 10, 2)
+    data["hj554"]["siting"]["verification"] = ""
+    bad = tmp_path / "limits.yml"
+    bad.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_limits(bad)
+    assert [(p.key, p.code) for p in err.value.problems] == [
+        ("gb3096.zones.effective", "type-error"),
+        ("gb22337.boundary.cite", "invalid"),
+        ("hj554.siting.verification", "empty"),
+    ]
+    assert all(p.file == str(bad) for p in err.value.problems)
+    assert err.value.problems[0].text() == (
+        "gb3096.zones.effective：值 “2008年10月1日” 应为实施日期（年-月-日，不加引号）。"
+        "修正方法：请写成 2008-10-01 这样的日期；不知道实施日期时删去这一字段。")
+    assert "没有写明实施日期 2008 年 10 月 2 日（effective 为 2008-10-02）" in (
+        err.value.problems[1].text())
 
 
 def test_db11_is_not_credited_with_gb18483_efficiencies(rendered: dict[str, str]) -> None:

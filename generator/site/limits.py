@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,12 +17,12 @@ from generator.problems import ProblemList, render_text
 
 CONFIDENCE = ("checked", "secondary", "unverified")
 REQUIRED_KEYS = ("id", "title", "cite", "publisher", "confidence", "columns", "rows")
-OPTIONAL_KEYS = ("note", "unit")
+OPTIONAL_KEYS = ("note", "unit", "effective", "verification")
 
 Cell = int | float | str
 
 
-TEXT_KEYS = ("title", "cite", "publisher", "note", "unit")
+TEXT_KEYS = ("title", "cite", "publisher", "note", "unit", "verification")
 FORMAT_FIX = "请按文件开头的格式说明改写"
 INDEX_NOTE = "[n] 表示列表的第 n 项，从 0 起数（rows[0] 是第一行）。"
 
@@ -82,6 +83,8 @@ def _check_table(where: str, table: Any, problems: ProblemList) -> None:
                          code="empty")
         else:
             _shape(problems, f"{where}.{key}", value, "非空的文字", "请写成一段文字")
+    if "effective" in table:
+        _check_effective(where, table["effective"], table["cite"], problems)
     columns = table["columns"]
     if not isinstance(columns, list) or not columns or not all(isinstance(c, str) for c in columns):
         problems.add("应为非空的文字列表", "请写成列标题的列表，例如 [功能区类别, 昼间, 夜间]",
@@ -103,6 +106,26 @@ def _check_table(where: str, table: Any, problems: ProblemList) -> None:
             if found:
                 problems.add(found[0], found[1], key=f"{where}.rows[{i}][{j}]",
                              value=yaml_text(cell), code="invalid-cell")
+
+
+def chinese_date(day: dt.date) -> str:
+    """2008-10-01 → “2008 年 10 月 1 日” (how the cites write a date)."""
+    return f"{day.year} 年 {day.month} 月 {day.day} 日"
+
+
+def _check_effective(where: str, effective: Any, cite: Any, problems: ProblemList) -> None:
+    """`effective` is a date (YAML without quotes) and the cite names the same date, so the
+    date a page shows and the machine-readable one cannot drift apart."""
+    if isinstance(effective, dt.datetime) or not isinstance(effective, dt.date):
+        problems.add("应为实施日期（年-月-日，不加引号）",
+                     "请写成 2008-10-01 这样的日期；不知道实施日期时删去这一字段",
+                     key=f"{where}.effective", value=yaml_text(effective), code="type-error")
+        return
+    if isinstance(cite, str) and cite.strip() and chinese_date(effective) not in cite:
+        problems.add(f"没有写明实施日期 {chinese_date(effective)}（effective 为 {effective}）",
+                     f"请在 cite 中写明“{chinese_date(effective)}起实施”（或“起施行”），"
+                     "或改正 effective", key=f"{where}.cite", value=yaml_text(cite),
+                     code="invalid")
 
 
 def _check_cell(cell: Any) -> tuple[str, str] | None:

@@ -35,6 +35,7 @@ from generator.site.pages import MEASURE_TITLES, PAGE_TYPES, PageType, SiteData,
 from generator.site.release import UpdatesContext
 from generator.site.releasing import ReleaseInputs, release_outputs, write_release_files
 from generator.site.site_map import nav_entries, read_nav
+from generator.site.sources import render_page
 from generator.stats.aggregate import Aggregates
 from generator.text import shown
 
@@ -151,7 +152,7 @@ def _claim(pages: dict[str, str], rel: str, page_type: PageType[Any]) -> None:
 
 def _render(env: jinja2.Environment, template: str, context: dict[str, Any]) -> str:
     try:
-        return env.get_template(template).render(context)
+        return render_page(env, template, context)
     except RENDER_ERRORS as exc:
         folders = [Path(p) for p in getattr(env.loader, "searchpath", [])]
         raise page_error(exc, template, folders, context) from exc
