@@ -294,6 +294,70 @@ def test_db11_is_not_credited_with_gb18483_efficiencies(rendered: dict[str, str]
     assert "效率" not in db11_block and "85" not in db11_block
 
 
+# Issue 12 part 5: the dust, water and solid-waste guides show the fines and rules read in
+# the laws' texts; standards whose text could not be read are named, without their numbers.
+FILLED = {
+    "guides/dust.md": ["air_law_dust.fines"],
+    "guides/water.md": ["water_law.fines"],
+    "guides/solid-waste.md": ["solid_waste_law.fines", "beijing_waste.sorting"],
+}
+NAMED_NOT_SHOWN = {
+    "guides/dust.md": (["GB 16297-1996"], ["mg/m³", "μg/m³"]),
+    "guides/water.md": (["GB 8978-1996", "GB/T 31962-2015"], ["mg/L"]),
+    "guides/radiation-other.md": (["GB 8702-2014"], ["V/m", "μT", "W/m²"]),
+}
+
+
+def test_filled_guides_show_their_tables_unchanged(rendered: dict[str, str]) -> None:
+    tables = all_tables()
+    for guide, ids in FILLED.items():
+        text = rendered[guide]
+        blocks = {m.group(1): m.group(2) for m in MARKED.finditer(text)}
+        assert list(blocks) == ids, guide
+        for table_id in ids:
+            table = tables[table_id]
+            header, rows = markdown_rows(blocks[table_id])
+            assert_same_table(table, header, rows)
+            assert table["unit"] == "元" and f"（单位：{table['unit']}）" in blocks[table_id]
+            # Fines are ranges: a lower bound never exceeds its upper bound.
+            for row in table["rows"]:
+                if isinstance(row[-2], int):
+                    assert row[-2] < row[-1], (table_id, row)
+            # Each gives the date the text took effect (the loader checks the cite names it).
+            assert "effective" in table, table_id
+        assert "暂未收录" not in text, guide
+
+
+def test_filled_fines_are_the_laws_figures() -> None:
+    """The figures as read in the laws' texts (see the commit message for the sources)."""
+    def fine(table_id: str, article: str, words: str) -> tuple[object, object]:
+        found = [r for r in all_tables()[table_id]["rows"] if r[1] == article and words in r[0]]
+        assert len(found) == 1, (table_id, article, words)
+        return found[0][-2], found[0][-1]
+
+    assert fine("solid_waste_law.fines", "第一百一十一条第一款", "个人随意倾倒") == (100, 500)
+    assert fine("solid_waste_law.fines", "第一百一十一条第一款", "单位随意倾倒") == (50000, 500000)
+    assert fine("water_law.fines", "第八十三条", "私设暗管") == (100000, 1000000)
+    assert fine("water_law.fines", "第九十一条第二款", "个人") == ("—", 500)
+    assert fine("air_law_dust.fines", "第一百一十六条", "运输渣土") == (2000, 20000)
+    assert fine("air_law_dust.fines", "第一百一十五条第一款", "硬质围挡") == (10000, 100000)
+    sorting = {r[0]: r[2:] for r in all_tables()["beijing_waste.sorting"]["rows"]}
+    assert sorting == {"个人": ["—", 50, 200], "单位": [1000, 10000, 50000]}
+    # The Beijing table was checked against an amended text that was amended again since.
+    assert all_tables()["beijing_waste.sorting"]["confidence"] == "unverified"
+
+
+def test_standards_not_read_are_named_without_numbers(rendered: dict[str, str]) -> None:
+    for guide, (standards, units) in NAMED_NOT_SHOWN.items():
+        text = rendered[guide]
+        prose = MARKED.sub("", text)
+        for standard in standards:
+            assert standard in prose, (guide, standard)
+        assert "没有收录" in prose and "暂未收录" not in text, guide
+        for unit in units:
+            assert unit not in text, (guide, unit)
+
+
 def test_each_guide_shows_a_headline_for_each_of_its_categories() -> None:
     for guide, categories in guide_categories().items():
         calls: list[str] = []
