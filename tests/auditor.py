@@ -166,8 +166,17 @@ class Universe:
             (e, (first(m + "-01") + dt.timedelta(days=i)).isoformat())
             for e, m in {(self.element[k[0][2]], k[0][1]) for k in base} for i in range(31)}
         hours = [f"{h:02d}" for h in range(24)]
+        # Base atoms: every category of a street-month-source that holds records, wherever its
+        # district-month-category holds records too. The attacker knows the empty
+        # district-month-categories (published zeros) and, stronger than real, which
+        # street-month-sources hold records; not which streets hold a district's category in a
+        # month (no table shows streets by category), so that is not granted.
+        dmc = {(self.street_district[k[0][0]], k[0][1], k[0][2]) for k in base}
+        base_possible = [(s, m, c, src) for s, m, src in sms for c in self.element
+                         if (self.street_district[s], m, c) in dmc]
         self.families = {
-            "base": _family("base", base, ("street", "month", "category", "source")),
+            "base": _family("base", base, ("street", "month", "category", "source"),
+                            base_possible),
             "channel": _family("channel", channel, ("district", "month", "source", "channel"),
                                within(dms, (k[0][3] for k in channel))),
             "time": _family("time", time, ("element", "day", "hour"),

@@ -43,11 +43,6 @@ def release(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Universe]:
     return site, Universe(package, REFERENCE)
 
 
-@pytest.mark.xfail(strict=True, reason="one cell left (issue 9 part 8): a street's closed n over "
-                   "the window is pinned to at least 2 (true 4): every window request of the city "
-                   "is closed, so the published city figures make the street's closed n equal its "
-                   "hidden total, whose own non-zero cells already force 2; drop this mark when "
-                   "the engine models closed ≤ total across the two families")
 def test_no_small_hidden_count_can_be_narrowed(release: tuple[Path, Universe]) -> None:
     site, universe = release
     cells = published_cells(site, universe)
@@ -138,8 +133,7 @@ def test_a_second_release_keeps_the_first_and_leaks_nothing_with_it(
             cells.append(Cell("kpis@1", (period, r["scope_code"]),
                               universe.select("base", period, r["scope_code"]), r["value"]))
     assert span[-1] == "2026-10"
-    # Knowing release 1 as well narrows nothing that release 2 alone does not (release 2 alone
-    # still leaves the one cell test_no_small_hidden_count_can_be_narrowed marks).
+    # Neither release 2 alone nor the two together narrow any small count.
     both = {(f.cell.name, f.cell.key) for f in audit(cells, universe).findings}
-    assert both <= alone, both - alone
-    assert len(alone) <= 1
+    assert alone == set()
+    assert both == set()

@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 from generator.config import MetricsConfig
 from generator.reference import Reference
 from generator.stats.breakdowns import (
+    CLOSED_SIDE,
     CubeCells,
     CubeHiding,
     handling_mask,
@@ -147,8 +148,10 @@ def aggregate(frame: pd.DataFrame, metrics: MetricsConfig, ref: Reference,
     found = find(frame, metrics, ref, calendar, missing, family_cells(history, ref, "repeat"))
     cube = CubeCells.compute(prep, grid, metrics.basic_satisfied_weight)
     past = history_cells(history, ref) if history is not None else None
-    cube_past = None if past is None else past[
-        (past["side_key"] == "") & ~past["time_key"].str.fullmatch(r"\d{4}-\d{2}-\d{2}")]
+    closed_past = family_cells(history, ref, "closed")  # the closed counts: a cube flag
+    cube_past = None if past is None or closed_past is None else pd.concat([
+        past[(past["side_key"] == "") & ~past["time_key"].str.fullmatch(r"\d{4}-\d{2}-\d{2}")],
+        closed_past.assign(side_key=CLOSED_SIDE)], ignore_index=True)
     topic_cells = topic_street_cells(prep, metrics, months, held)  # published: known cells
     hidden = cube.hide(prep, k, extra=pd.concat([found.warning_cells, topic_cells],
                                                 ignore_index=True), history=cube_past)
@@ -161,8 +164,7 @@ def aggregate(frame: pd.DataFrame, metrics: MetricsConfig, ref: Reference,
         total=total_hidden,
         valid=hide_measure(wide, prep, k, "valid", family_cells(history, ref, "valid"))
         | total_hidden,
-        closed=hide_measure(wide, prep, k, "closed", family_cells(history, ref, "closed"))
-        | total_hidden)
+        closed=hidden.of(wide.assign(side_key=CLOSED_SIDE)) | total_hidden)
     kpis = kpi_table(wide, metrics, hiding, missing)
     breakdowns = side_tables(cube, hidden, hiding, prep, k, history=past)
     streets = kpis[(kpis["scope_level"] == STREET_LEVEL) & (kpis["metric"] == "total")]

@@ -30,6 +30,8 @@ from generator.stats.tables import (
 )
 
 COUNTS = {"count": "record"}
+CLOSED_SIDE = "closed=1"
+"""side_key of the kpis closed counts among the cube's cells (CubeCells.hide)."""
 WHO = {"complainants": "complainant_key"}
 
 
@@ -94,9 +96,21 @@ class CubeCells:
     def hide(self, prep: pd.DataFrame, k: int, extra: pd.DataFrame | None = None,
              history: pd.DataFrame | None = None) -> CubeHiding:
         """`extra`: cells published elsewhere (the warnings' observed counts); `history`:
-        what earlier releases published (stats.constants)."""
-        cells = self.cells()
-        mask = hide_cube(cells, prep, k, self.street_codes, known=extra, history=history)
+        what earlier releases published (stats.constants), the kpis closed counts under
+        CLOSED_SIDE. The closed counts (the n of the on-time rate) are hidden with the cube,
+        as its flag family: closed ≤ total holds record by record, so where every request of
+        a period is closed, a hidden total and its closed count are one unknown, and only one
+        system can protect both (CLOSED_SIDE rows of the result)."""
+        # Where every record of a cell is closed, its closed count is its total (the same
+        # atoms, the same hiding: KpiHiding hides n with its total), so only the cells holding
+        # open records join the system.
+        open_records = self.kpis["closed"] != self.kpis["record"]
+        closed = self.kpis.loc[open_records, list(KEYS)].assign(
+            side_key=CLOSED_SIDE, count=self.kpis.loc[open_records, "closed"].astype("int64"),
+            complainants=self.kpis.loc[open_records, "closed_complainants"])
+        cells = pd.concat([self.cells(), closed], ignore_index=True)
+        mask = hide_cube(cells, prep, k, self.street_codes, known=extra, history=history,
+                         flag="closed")
         return CubeHiding(pd.Series(mask, index=pd.MultiIndex.from_frame(cells[list(KEYS)])))
 
 
@@ -113,9 +127,10 @@ def _spec(name: str) -> TableSpec:
 
 def hide_measure(wide: pd.DataFrame, prep: pd.DataFrame, k: int, flag: str,
                  history: pd.DataFrame | None = None) -> np.ndarray:
-    """The hiding of a kpis denominator (有效回访 `valid` or `closed`): its counts per
-    (period, scope) form their own family over the records carrying the flag; `history`
-    holds what earlier releases published of it (stats.constants.family_cells)."""
+    """The hiding of a kpis denominator (有效回访 `valid`; the closed counts are a flag of the
+    cube, CubeCells.hide): its counts per (period, scope) form their own family over the
+    records carrying the flag; `history` holds what earlier releases published of it
+    (stats.constants.family_cells)."""
     cells = wide[list(KEYS)].assign(count=wide[flag].astype("int64"),
                                     complainants=wide[f"{flag}_complainants"])
     return hide(cells, prep[prep[flag] == 1], k, (), history=history)

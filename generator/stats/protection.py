@@ -11,9 +11,12 @@ attacker (one who knows at least as much as the real one, so protection against 
   were published, only adds to what the attacker knows.
 - The cube (region × time × subject) splits so into the district branch (the city and the
   districts by month and category and everything coarser: atoms district × month × category)
-  and the street branch (streets by quarter, the ranking window (whole quarters), the whole
-  period and elements: atoms street × quarter × element), joined at district × quarter ×
-  element, which both systems treat as known.
+  and the street branch (streets by quarter and over the ranking window of whole quarters:
+  atoms street × quarter), joined at the district and city totals of those periods, which
+  the street branch treats as known where the district branch publishes them.
+- The kpis closed counts (the n of the on-time rate) are a flag of the cube: its atoms are
+  split into closed and open records, so the attacker's closed ≤ total holds atom by atom
+  (where a whole period is closed, a hidden total and its closed count are one unknown).
 - A warning publishes a street × month × category count; both systems treat the cube cell
   holding it as known (district × month × category, street × quarter × element).
 - A side table (channel, source, tier, hour × weekday, week parts, urgency) refines the cube
@@ -166,32 +169,39 @@ WEIGHT = "_weight"
 
 
 def hide_cube(cells: pd.DataFrame, prep: pd.DataFrame, k: int, street_codes: Collection[str],
-              known: pd.DataFrame | None = None, history: pd.DataFrame | None = None
-              ) -> np.ndarray:
+              known: pd.DataFrame | None = None, history: pd.DataFrame | None = None,
+              flag: str | None = None) -> np.ndarray:
     """The hidden mask over the cube's cells (unique KEYS, count, complainants), protected as
     the district branch, then the street branch (module docstring). `known` holds cells the
     attacker knows besides the tables (the warnings' street × month × category counts);
-    `history` what earlier releases published (stats.constants)."""
+    `history` what earlier releases published (stats.constants). `flag`: a 0/1 column of
+    `prep` whose counts are among `cells` under side_key f"{flag}=1" (the kpis closed
+    counts): the atoms are split by it, so each flagged count is at most its total."""
+    side = (flag,) if flag else ()
+    past = _as_margins(history if history is not None
+                       else pd.DataFrame(columns=[*KEYS, "value", "hidden"]), flag)
+    cells = _as_margins(cells, flag)
     street = cells["region_key"].isin(set(street_codes)).to_numpy()
-    past = history if history is not None else pd.DataFrame(columns=[*KEYS, "value", "hidden"])
     in_street = past["region_key"].isin(set(street_codes)).to_numpy(dtype=bool)
     warned = known if known is not None and len(known) else None
     mask = np.zeros(len(cells), bool)
     district_cells = cells[~street].reset_index(drop=True)
-    district_known = [] if warned is None else [_coarsen(warned, prep, "district")]
+    district_known = [] if warned is None else [_as_margins(_coarsen(warned, prep, "district"),
+                                                            flag)]
     district_mask = _with_known(district_cells, district_known, prep, k,
-                                ("element", "category"), streets=False,
+                                ("element", "category", *side), streets=False,
                                 history=past[~in_street])
     mask[~street] = district_mask
-    # The street branch meets the district branch at the district-quarter totals, which the
-    # district branch has just published (constants) or hidden.
-    link = district_cells[(district_cells["subject_key"] == "all")
-                          & district_cells["time_key"].str.fullmatch(r"\d{4}Q\d")
-                          & (district_cells["region_key"] != CITY_CODE)]
-    link_hidden = district_mask[link.index.to_numpy()]
+    # The street branch meets the district branch at the district and city totals (and their
+    # flagged counts) of the periods street cells have (quarters, the ranking window), which
+    # the district branch has just published (constants) or hidden.
     street_cells = cells[street].reset_index(drop=True)
-    street_known = [] if warned is None else [_coarsen(warned, prep, "street")]
-    street_mask = _with_known(street_cells, [link[~link_hidden], *street_known], prep, k, (),
+    link = district_cells[(district_cells["subject_key"] == "all")
+                          & district_cells["time_key"].isin(set(street_cells["time_key"]))]
+    link_hidden = district_mask[link.index.to_numpy()]
+    street_known = [] if warned is None else [_as_margins(_coarsen(warned, prep, "street"),
+                                                          flag)]
+    street_mask = _with_known(street_cells, [link[~link_hidden], *street_known], prep, k, side,
                               streets=True, quarters=True, history=past[in_street],
                               hidden_known=link[link_hidden])
     nonzero = street_cells["count"].to_numpy() > 0  # zeros are always published
@@ -200,19 +210,27 @@ def hide_cube(cells: pd.DataFrame, prep: pd.DataFrame, k: int, street_codes: Col
     return mask
 
 
+def _as_margins(frame: pd.DataFrame, flag: str | None) -> pd.DataFrame:
+    """With a flag, the cube's own cells (side_key '') become the margins of its split."""
+    if not flag:
+        return frame
+    return frame.assign(side_key=frame["side_key"].replace("", MARGIN))
+
+
 def _inside_hidden(street_cells: pd.DataFrame, hidden_links: pd.DataFrame,
                    prep: pd.DataFrame) -> np.ndarray:
-    """Street cells of a quarter whose district total is hidden: hidden as well (their sum
-    would give the district total away)."""
+    """Street cells of a period whose district or city cell (total or flagged count) is
+    hidden: hidden as well (their sum would give that cell away)."""
     if not len(hidden_links):
         return np.zeros(len(street_cells), bool)
     streets = prep.drop_duplicates("street_code")
     district_of = dict(zip(streets["street_code"].astype(str),
                            streets["district_code"].astype(str), strict=True))
-    pairs = set(zip(hidden_links["time_key"], hidden_links["region_key"], strict=True))
-    return np.array([(t, district_of.get(r)) in pairs
-                     for t, r in zip(street_cells["time_key"], street_cells["region_key"],
-                                     strict=True)], dtype=bool)
+    triples = set(zip(hidden_links["time_key"], hidden_links["region_key"],
+                      hidden_links["side_key"], strict=True))
+    return np.array([(t, district_of.get(r), side) in triples or (t, CITY_CODE, side) in triples
+                     for t, r, side in zip(street_cells["time_key"], street_cells["region_key"],
+                                           street_cells["side_key"], strict=True)], dtype=bool)
 
 
 def no_complainants(frame: pd.DataFrame) -> np.ndarray:
