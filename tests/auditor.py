@@ -5,10 +5,14 @@ Written from the published definitions, not from generator code: it reads the da
 `complaints.csv` (to know true values and complainants), `data/reference/` and the site's CSVs.
 
 Variables ("atoms") are families of record counts, each keyed at the granularity its tables
-need, and only combinations that hold records exist (the attacker is granted every empty
-combination as a known zero: stronger than the real attacker, so nothing is missed):
+need. Which combinations exist is what the attacker can know, granted generously: every empty
+combination a published zero implies, and also which street-months hold records of each source
+(stronger than the real attacker, so nothing is missed); not which streets hold a district's
+category in a month, since no table shows streets by category:
 
-- base: street × month × category × source. The cube of every scope and period.
+- base: street × month × category × source. The cube of every scope and period; every
+  category of a street-month-source holding records, where its district-month-category holds
+  records too.
 - channel: district × month × source × channel, joined to base through district × month × source.
 - time: element × day × hour, joined to base through month × element (weekly, hour_weekday).
 - followup: street × month × source × state (valid follow-up / closed otherwise / open),
