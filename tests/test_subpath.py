@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 
@@ -282,3 +282,16 @@ def test_404_page_under_the_sub_path(chromium_browser: Any, eco: Served) -> None
 @pytest.mark.browser
 def test_404_page_at_the_root(chromium_browser: Any, root_served: Served) -> None:
     _check_not_found(chromium_browser, root_served)
+
+
+def test_the_consultation_form_posts_beside_the_sub_path(eco: Served) -> None:
+    """The form and its health check reach the service under /eco/ (the proxy serves it
+    beside the site's root), not at the origin's root."""
+    page = eco.site / "business" / "consultation.html"
+    html = page.read_text("utf-8")
+    action = re.search(r'<form class="cf-form"[^>]* action="([^"]+)"', html)
+    health = re.search(r'data-health-url="([^"]+)"', html)
+    assert action and health, "开业前咨询页缺少表单提交地址或健康检查地址"
+    at = eco.base + "business/consultation.html"
+    assert urljoin(at, action.group(1)) == eco.base + "api/consultations"
+    assert urljoin(at, health.group(1)) == eco.base + "healthz"

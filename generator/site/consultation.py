@@ -94,14 +94,16 @@ def build_page(data: SiteData, config: IntakeConfig, root: Path) -> Consultation
     path = docs_path(config.form_page)
     here = posixpath.dirname(path) or "."
     privacy = posixpath.relpath(config.privacy_page.lstrip("/"), here)
-    # The service sits at the origin's root beside the site (deploy/nginx-ecoportal.conf).
+    # The service answers beside the site's root (deploy/nginx-ecoportal.conf): relative
+    # URLs reach it there whether the site is served at the root or under a sub-path.
     return ConsultationPage(
         path=path, title=form.title, description=form.description,
-        form_html=render_form(form, action=API_PATH, privacy_href=privacy,
+        form_html=render_form(form, action=posixpath.relpath(API_PATH.lstrip("/"), here),
+                              privacy_href=privacy,
                               privacy_version=config.privacy_notice_version),
         definition_json=definition_json_text(form), phone_route=phone_route(data.settings),
         privacy_href=privacy, privacy_version=config.privacy_notice_version,
-        health_url=HEALTH_PATH,
+        health_url=posixpath.relpath(HEALTH_PATH.lstrip("/"), here),
         reply_who=config.reply_who, reply_working_days=config.reply_working_days,
         time_zone=data.settings.data.time_zone)
 
