@@ -9,8 +9,6 @@ and numbers (`allow`, from settings `privacy`; default: gov.cn, 12345, 12369).
 from __future__ import annotations
 
 import bisect
-import csv
-import io
 import json
 import os
 import re
@@ -30,6 +28,7 @@ from generator.privacy.normalize import (
     json_view,
     normalize,
 )
+from generator.privacy.places import csv_fields, line_columns
 from generator.privacy.xlsx import XLSX_SUFFIXES, xlsx_texts
 
 
@@ -189,57 +188,6 @@ def _file_matches(path: Path, text: str, allow: Institutional) -> list[Match]:
     return list(_matches(text, Identity(), text, allow))
 
 
-def _places(text: str, positions: list[int]) -> list[tuple[int, int]]:
-    """(1-based line, 1-based column) for sorted positions."""
-    result = []
-    line, last = 1, 0
-    for pos in positions:
-        line += text.count("\n", last, pos)
-        result.append((line, pos - text.rfind("\n", 0, pos)))
-        last = pos
-    return result
-
-
-def _field_index(record_text: str, delimiter: str) -> int:
-    """Index of the field in which ``record_text`` (a record's text up to a point) ends."""
-    index, quoted = 0, False
-    for char in record_text:
-        if char == '"':
-            quoted = not quoted
-        elif char == delimiter and not quoted:
-            index += 1
-    return index
-
-
-def _csv_fields(
-    text: str, positions: list[int], lines: list[int], delimiter: str
-) -> list[tuple[int, str | None]]:
-    """(record number, header name) for sorted positions on the given physical lines."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = [name.strip() for name in next(reader, [])]
-    first_lines = [1]  # physical line on which each record starts
-    if '"' in text:
-        previous = reader.line_num
-        for _ in reader:
-            first_lines.append(previous + 1)
-            previous = reader.line_num
-    out: list[tuple[int, str | None]] = []
-    for pos, line in zip(positions, lines, strict=True):
-        if '"' in text:
-            record = bisect.bisect_right(first_lines, line)
-            start = pos
-            for _ in range(line - first_lines[record - 1] + 1):
-                start = text.rfind("\n", 0, start) if start > 0 else -1
-            record_text = text[start + 1:pos]
-        else:
-            record = line
-            record_text = text[text.rfind("\n", 0, pos) + 1:pos]
-        index = _field_index(record_text, delimiter)
-        name = header[index] if record > 1 and index < len(header) else None
-        out.append((record, name))
-    return out
-
-
 def _decode(data: bytes, first: bool) -> str:
     for encoding in ("utf-8-sig" if first else "utf-8", "gb18030"):
         try:
@@ -259,7 +207,7 @@ def _text_findings(path: Path, text: str, allow: Institutional, line_offset: int
     if not _PRESCREEN.search(text):
         return []
     matches = sorted(_file_matches(path, text, allow), key=lambda m: m.start)
-    places = _places(text, [m.start for m in matches])
+    places = line_columns(text, [m.start for m in matches])
     return [
         Finding(str(path), line + line_offset, column, None, m.kind, m.masked)
         for m, (line, column) in zip(matches, places, strict=True)
@@ -280,7 +228,7 @@ def _csv_resolve(path: Path, findings: list[Finding]) -> list[Finding]:
             line += 1
         positions.append(line_start + finding.column - 1)
     delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
-    records = _csv_fields(text, positions, [f.line for f in ordered], delimiter)
+    records = csv_fields(text, positions, [f.line for f in ordered], delimiter)
     return [
         Finding(f.file, record, f.column, name, f.kind, f.masked)
         for f, (record, name) in zip(ordered, records, strict=True)
