@@ -24,6 +24,7 @@ import pytest
 from generator.forms.definition import Field, FormDefinition
 from generator.paths import ProjectPaths
 from tests.browser_support import (  # noqa: F401 - pytest fixtures
+    WCAG_TAGS,
     LocalPage,
     chromium_browser_fixture,
     describe_violations,
@@ -190,7 +191,7 @@ def test_inline_errors_use_the_definitions_messages(local_page: LocalPage,
     page.fill("#f-phone", "13800138000")
     assert page.locator("#f-phone-error").is_hidden()
     assert page.get_attribute("#f-phone", "aria-describedby") == "f-phone-hint"
-    violations = [v for v in run_axe(page, ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
+    violations = [v for v in run_axe(page, WCAG_TAGS)
                   if v.get("impact") in {"serious", "critical"}]
     assert not violations, describe_violations(violations)
 

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from tests.browser_support import (  # noqa: F401 - pytest fixtures
+    WCAG_TAGS,
     LocalPage,
     chromium_browser_fixture,
     describe_violations,
@@ -18,7 +19,6 @@ from tests.browser_support import (  # noqa: F401 - pytest fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 VIEWPORTS = {"desktop": (1280, 800), "phone": (390, 844)}
 
 

@@ -29,6 +29,7 @@ from generator.site.preview import PreviewServer
 from tests.browser_support import (  # noqa: F401 - pytest fixtures
     AXE_JS,
     AXE_URL_PATH,
+    WCAG_TAGS,
     chromium_browser_fixture,
     describe_violations,
     open_page,
@@ -44,7 +45,6 @@ QUERY = "朝阳"
 SEARCH_WAIT_MS = 30_000
 PAGES = ["index.html", "guides/noise.html", "stats/index.html", "cases/index.html"]
 MISSING = "no/such/folder/page.html"
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
 class _SiteHandler(http.server.SimpleHTTPRequestHandler):
