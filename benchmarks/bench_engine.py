@@ -7,7 +7,8 @@ running the repository's independent SQL (tests/sql) on the same CSV.
 For each size a package is generated once under benchmarks/out/ (git-ignored, reused while
 the contract is unchanged). Each measurement runs in its own subprocess, so its peak RSS
 (resource.getrusage maxrss) is that stage's alone:
-- generator: validate_package (load + validate) then stats.aggregate.aggregate, with the
+- generator: validate_package (load + validate) then stats.aggregate.aggregate, in a process
+  whose allocator keeps freed memory as the ecoportal command's does (generator.memory), with the
   disclosure engine (stats.protection.protect) replaced by the identity "hide exactly the
   cells below k" — disclosure control is timed separately (benchmarks/bench_protect.py);
 - duckdb: every file of tests/sql in dependency order, fully materialised.
@@ -70,9 +71,11 @@ def _identity_protection() -> None:
 def child_generator(package: Path, profile: bool) -> dict[str, Any]:
     from generator.config import load_metrics
     from generator.dataset.validate import validate_package
+    from generator.memory import keep_freed_memory
     from generator.reference import load_reference
     from generator.stats.aggregate import aggregate
 
+    keep_freed_memory()  # as the ecoportal command does (generator.cli)
     _identity_protection()
     metrics = load_metrics(ROOT / "data" / "metrics.yml")
     ref = load_reference(ROOT / "data" / "reference")

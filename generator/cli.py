@@ -58,6 +58,10 @@ class PortalGroup(click.Group):
 @click.pass_context
 def main(ctx: click.Context, project: Path | None) -> None:
     """生态环境接诉即办公开门户：由匿名化诉求数据生成静态网站。"""
+    from generator.memory import keep_freed_memory
+
+    if ctx.invoked_subcommand != "intake":  # the batch commands, not the long-running service
+        keep_freed_memory()
     ctx.obj = project
 
 
