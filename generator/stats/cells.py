@@ -17,7 +17,14 @@ import pandas as pd
 
 from generator.dataset.vocabulary import CHANNELS, HANDLING_LEVELS, SOURCES, URGENCY_CLASSES
 from generator.reference import Reference
-from generator.stats.grouping import FrameCodes, distinct_counts, group_index
+from generator.stats.grouping import (
+    SMALL_TALLY,
+    FrameCodes,
+    blocks,
+    combine,
+    distinct_counts,
+    group_index,
+)
 from generator.stats.periods import ALL, Calendar
 from generator.stats.tables import CITY_LEVEL, DISTRICT_LEVEL, STREET_LEVEL, Cut, TableSpec
 
@@ -169,9 +176,15 @@ _MAX_BINS = 1 << 26
 def _group_sums(codes: FrameCodes, keys: list[str], sums: Mapping[str, str]) -> pd.DataFrame:
     """Output column → sum of a prep column per observed group of `keys`, like
     prep.groupby(keys, observed=True)[...].sum(). Integer flags are summed by bincount (exact,
-    linear); float columns by a groupby on the one combined code, which adds each group's
-    values in row order as the multi-key groupby does, so the sums are the same."""
+    linear), block by block while the groups are few (stats.grouping.blocks); float columns
+    by a groupby on the one combined code, which adds each group's values in row order as the
+    multi-key groupby does, so the sums are the same."""
     prep = codes.frame
+    columns = [codes.of(key) for key in keys]
+    size = int(np.prod([max(len(labels), 1) for _, labels in columns], dtype=np.int64))
+    values = {out: prep[col].to_numpy() for out, col in sums.items()}
+    if size <= SMALL_TALLY and all(v.dtype.kind in "iub" for v in values.values()):
+        return _blocked_sums(columns, values, size, keys)
     combined, ok, decoders, size = codes.groups(keys)
     if size > _MAX_BINS:
         grouped = prep.groupby(keys, observed=True)[list(dict.fromkeys(sums.values()))].sum()
@@ -180,14 +193,35 @@ def _group_sums(codes: FrameCodes, keys: list[str], sums: Mapping[str, str]) -> 
     rows = combined if every else combined[ok]
     present = np.flatnonzero(np.bincount(rows, minlength=size))
     data: dict[str, np.ndarray] = {}
-    for out, col in sums.items():
-        values = prep[col].to_numpy() if every else prep[col].to_numpy()[ok]
-        if values.dtype.kind in "iub":
-            total = np.bincount(rows, weights=values, minlength=size)
+    for out, column in values.items():
+        column = column if every else column[ok]
+        if column.dtype.kind in "iub":
+            total = np.bincount(rows, weights=column, minlength=size)
             data[out] = np.rint(total[present]).astype(np.int64)
         else:
-            data[out] = pd.Series(values).groupby(rows).sum().reindex(present).to_numpy()
+            data[out] = pd.Series(column).groupby(rows).sum().reindex(present).to_numpy()
     return pd.DataFrame(data, index=group_index(present, decoders, keys))
+
+
+def _blocked_sums(columns: list[tuple[np.ndarray, np.ndarray]], values: Mapping[str, np.ndarray],
+                  size: int, keys: list[str]) -> pd.DataFrame:
+    """_group_sums of integer columns over few groups, one cache-sized block at a time."""
+    rows = np.zeros(size, dtype=np.int64)
+    totals = {out: np.zeros(size, dtype=np.float64) for out in values}
+    decoders = [(labels, max(len(labels), 1)) for _, labels in columns]
+    for start, stop in blocks(len(columns[0][0])):
+        combined, ok, _, _ = combine([(c[start:stop], labels) for c, labels in columns],
+                                            stop - start)
+        every = bool(ok.all())
+        groups = combined if every else combined[ok]
+        rows += np.bincount(groups, minlength=size)
+        for out, column in values.items():
+            part = column[start:stop] if every else column[start:stop][ok]
+            totals[out] += np.bincount(groups, weights=part, minlength=size)
+    present = np.flatnonzero(rows)
+    return pd.DataFrame({out: np.rint(total[present]).astype(np.int64)
+                         for out, total in totals.items()},
+                        index=group_index(present, decoders, keys))
 
 
 def subject_keys(cells: pd.DataFrame) -> pd.Series:

@@ -7,14 +7,25 @@ that the many groupings of the same rows (grid_sums groups them by every cut and
 cost streaming passes only: the random gathers that put rows in value order are done once per
 column, not once per grouping, and random access is what grows worse than linearly once the
 arrays no longer fit in the processor's cache.
+
+The passes themselves run over blocks of BLOCK_ROWS rows (`blocks`, `value_blocks`): every
+intermediate array of a block stays in the cache, where whole-column passes at 5M rows each
+stream 40 MB through memory, and measured 8-13x the time of the same passes at 1M rows.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+
+BLOCK_ROWS = 1 << 17
+"""Rows per block: a block's int64 intermediates take 1 MB each, well inside the cache."""
+SMALL_TALLY = 1 << 16
+"""Up to this many possible groups a block adds its counts to one tally (O(groups) a block);
+above it the blocks' groups are collected and counted once."""
 
 GroupCodes = tuple[np.ndarray, np.ndarray, list[tuple[np.ndarray, int]], int]
 """Per row its combined group number, whether all its keys are present, each key's labels
@@ -40,6 +51,19 @@ def combine(codes: Sequence[tuple[np.ndarray, np.ndarray]], rows: int) -> GroupC
         decoders.append((labels, max(len(labels), 1)))
     size = int(np.prod([n for _, n in decoders], dtype=np.int64)) if decoders else 1
     return combined, ok, decoders, size
+
+
+def blocks(rows: int) -> list[tuple[int, int]]:
+    """(start, stop) of consecutive blocks of at most BLOCK_ROWS rows covering `rows`."""
+    return [(start, min(start + BLOCK_ROWS, rows)) for start in range(0, rows, BLOCK_ROWS)]
+
+
+def value_blocks(values: np.ndarray) -> list[tuple[int, int]]:
+    """Blocks of about BLOCK_ROWS rows of ascending `values`, cut only where the value
+    changes, so that each value's rows all lie in one block."""
+    starts = np.unique(np.searchsorted(values, values[::BLOCK_ROWS], side="left"))
+    bounds = [*starts.tolist(), len(values)]
+    return list(itertools.pairwise(bounds))
 
 
 class ValueOrder:
@@ -115,30 +139,50 @@ def distinct_counts(prep: pd.DataFrame, keys: list[str], column: str,
 
     The rows, in value order already (ValueOrder), give (value, group) pairs sorted by value,
     which need only a stable (run-merging) sort by group within each value: the cost stays
-    linear in the rows instead of n log n. Pass the frame's `codes` when it is grouped
-    several times."""
+    linear in the rows instead of n log n. A value's rows all lie in one block
+    (value_blocks), so the blocks' distinct counts add up. Pass the frame's `codes` when it
+    is grouped several times."""
     codes = codes or FrameCodes(prep)
     order = codes.in_value_order(column)
-    if not len(order.rows):
+    columns = [order.key_codes(k) for k in keys]
+    size = int(np.prod([max(len(labels), 1) for _, labels in columns], dtype=np.int64))
+    tally = np.zeros(size if size <= SMALL_TALLY else 0, dtype=np.int64)
+    parts: list[np.ndarray] = []
+    decoders = [(labels, max(len(labels), 1)) for _, labels in columns]
+    for start, stop in value_blocks(order.values):
+        combined, ok, _, _ = combine([(c[start:stop], labels) for c, labels in columns],
+                                            stop - start)
+        values = order.values[start:stop][ok]
+        if not len(values):
+            continue
+        values -= values[0]  # packed with the group below: small within a block
+        if (int(values[-1]) + 1) * size < 2**62:
+            pairs = np.sort(values * size + combined[ok], kind="stable")
+            first = np.ones(len(pairs), dtype=bool)
+            first[1:] = pairs[1:] != pairs[:-1]
+            groups = pairs[first] % size
+        else:  # too many groups to pack with the value: one (group, value) unique instead
+            frame = pd.DataFrame({"g": combined[ok], "v": values}).drop_duplicates()
+            groups = frame["g"].to_numpy()
+        if len(tally):
+            tally += np.bincount(groups, minlength=size)
+        else:
+            parts.append(groups)
+    if not len(tally):
+        everything = np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
+        if size <= max(4 * len(everything), 1 << 20):  # a count per possible group: linear
+            tally = np.bincount(everything, minlength=size)
+        else:
+            found, counts = np.unique(everything, return_counts=True)
+            return _counted(found, counts, decoders, prep, keys)
+    found = np.flatnonzero(tally)
+    return _counted(found, tally[found], decoders, prep, keys)
+
+
+def _counted(groups: np.ndarray, counts: np.ndarray, decoders: list[tuple[np.ndarray, int]],
+             prep: pd.DataFrame, keys: list[str]) -> pd.Series:
+    if not len(groups):
         return _empty(prep, keys)
-    combined, ok, decoders, size = combine([order.key_codes(k) for k in keys], len(order.rows))
-    if not ok.any():
-        return _empty(prep, keys)
-    values = order.values[ok]
-    if (int(values.max()) + 1) * size < 2**62:
-        pairs = np.sort(values * size + combined[ok], kind="stable")
-        first = np.ones(len(pairs), dtype=bool)
-        first[1:] = pairs[1:] != pairs[:-1]
-        groups = pairs[first] % size
-    else:  # too many groups to pack with the value: one (group, value) unique instead
-        frame = pd.DataFrame({"g": combined[ok], "v": values}).drop_duplicates()
-        groups = frame["g"].to_numpy()
-    if size <= max(4 * len(groups), 1 << 20):  # a count per possible group: linear
-        tally = np.bincount(groups, minlength=size)
-        groups = np.flatnonzero(tally)
-        counts = tally[groups]
-    else:
-        groups, counts = np.unique(groups, return_counts=True)
     return pd.Series(counts, index=group_index(groups, decoders, keys))
 
 
