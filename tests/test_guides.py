@@ -280,8 +280,12 @@ def test_bad_effective_dates_are_reported(tmp_path: Path) -> None:
     assert err.value.problems[0].text() == (
         "gb3096.zones.effective：值 “2008年10月1日” 应为实施日期（年-月-日，不加引号）。"
         "修正方法：请写成 2008-10-01 这样的日期；不知道实施日期时删去这一字段。")
-    assert "没有写明实施日期 2008 年 10 月 2 日（effective 为 2008-10-02）" in (
-        err.value.problems[1].text())
+    assert err.value.problems[1].text() == (
+        "gb22337.boundary.cite：值 “《社会生活环境噪声排放标准》（GB 22337-2008，2008 年 10 月 1 日"
+        "起实施）表 1” 没有写明实施日期 2008 年 10 月 2 日（effective 为 2008-10-02）。"
+        "修正方法：请在 cite 中写明“2008 年 10 月 2 日起实施”（或“起施行”），或改正 effective。")
+    assert err.value.problems[2].text() == (
+        "hj554.siting.verification：为空，应为非空的文字。修正方法：请填写这一项的文字。")
 
 
 def test_db11_is_not_credited_with_gb18483_efficiencies(rendered: dict[str, str]) -> None:
