@@ -21,9 +21,10 @@ from generator.stats.grouping import (
     SMALL_TALLY,
     FrameCodes,
     blocks,
-    combine,
+    combine_block,
     distinct_counts,
     group_index,
+    radix,
 )
 from generator.stats.periods import ALL, Calendar
 from generator.stats.tables import CITY_LEVEL, DISTRICT_LEVEL, STREET_LEVEL, Cut, TableSpec
@@ -181,10 +182,9 @@ def _group_sums(codes: FrameCodes, keys: list[str], sums: Mapping[str, str]) -> 
     multi-key groupby does, so the sums are the same."""
     prep = codes.frame
     columns = [codes.of(key) for key in keys]
-    size = int(np.prod([max(len(labels), 1) for _, labels in columns], dtype=np.int64))
     values = {out: prep[col].to_numpy() for out, col in sums.items()}
-    if size <= SMALL_TALLY and all(v.dtype.kind in "iub" for v in values.values()):
-        return _blocked_sums(columns, values, size, keys)
+    if radix(columns)[1] <= SMALL_TALLY and all(v.dtype.kind in "iub" for v in values.values()):
+        return _blocked_sums(columns, values, keys)
     combined, ok, decoders, size = codes.groups(keys)
     if size > _MAX_BINS:
         grouped = prep.groupby(keys, observed=True)[list(dict.fromkeys(sums.values()))].sum()
@@ -204,14 +204,13 @@ def _group_sums(codes: FrameCodes, keys: list[str], sums: Mapping[str, str]) -> 
 
 
 def _blocked_sums(columns: list[tuple[np.ndarray, np.ndarray]], values: Mapping[str, np.ndarray],
-                  size: int, keys: list[str]) -> pd.DataFrame:
+                  keys: list[str]) -> pd.DataFrame:
     """_group_sums of integer columns over few groups, one cache-sized block at a time."""
+    decoders, size = radix(columns)
     rows = np.zeros(size, dtype=np.int64)
     totals = {out: np.zeros(size, dtype=np.float64) for out in values}
-    decoders = [(labels, max(len(labels), 1)) for _, labels in columns]
     for start, stop in blocks(len(columns[0][0])):
-        combined, ok, _, _ = combine([(c[start:stop], labels) for c, labels in columns],
-                                            stop - start)
+        combined, ok = combine_block(columns, start, stop)
         every = bool(ok.all())
         groups = combined if every else combined[ok]
         rows += np.bincount(groups, minlength=size)

@@ -40,17 +40,29 @@ def column_codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return codes, np.asarray(values)
 
 
+def radix(codes: Sequence[tuple[np.ndarray, np.ndarray]]
+          ) -> tuple[list[tuple[np.ndarray, int]], int]:
+    """Each key's labels and code count, and the number of possible groups."""
+    decoders = [(labels, max(len(labels), 1)) for _, labels in codes]
+    return decoders, int(np.prod([n for _, n in decoders], dtype=np.int64))
+
+
 def combine(codes: Sequence[tuple[np.ndarray, np.ndarray]], rows: int) -> GroupCodes:
     """Mixed-radix group numbers from each key's (codes, labels)."""
     ok = np.ones(rows, dtype=bool)
     combined = np.zeros(rows, dtype=np.int64)
-    decoders = []
-    for key_codes, labels in codes:
+    decoders, size = radix(codes)
+    for (key_codes, _), (_, count) in zip(codes, decoders, strict=True):
         ok &= key_codes >= 0
-        combined = combined * max(len(labels), 1) + np.maximum(key_codes, 0)
-        decoders.append((labels, max(len(labels), 1)))
-    size = int(np.prod([n for _, n in decoders], dtype=np.int64)) if decoders else 1
+        combined = combined * count + np.maximum(key_codes, 0)
     return combined, ok, decoders, size
+
+
+def combine_block(codes: Sequence[tuple[np.ndarray, np.ndarray]], start: int, stop: int
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """combine() of rows start..stop only: their group numbers and whether all keys are set."""
+    combined, ok, _, _ = combine([(c[start:stop], labels) for c, labels in codes], stop - start)
+    return combined, ok
 
 
 def blocks(rows: int) -> list[tuple[int, int]]:
@@ -145,13 +157,11 @@ def distinct_counts(prep: pd.DataFrame, keys: list[str], column: str,
     codes = codes or FrameCodes(prep)
     order = codes.in_value_order(column)
     columns = [order.key_codes(k) for k in keys]
-    size = int(np.prod([max(len(labels), 1) for _, labels in columns], dtype=np.int64))
+    decoders, size = radix(columns)
     tally = np.zeros(size if size <= SMALL_TALLY else 0, dtype=np.int64)
     parts: list[np.ndarray] = []
-    decoders = [(labels, max(len(labels), 1)) for _, labels in columns]
     for start, stop in value_blocks(order.values):
-        combined, ok, _, _ = combine([(c[start:stop], labels) for c, labels in columns],
-                                            stop - start)
+        combined, ok = combine_block(columns, start, stop)
         values = order.values[start:stop][ok]
         if not len(values):
             continue
